@@ -1,0 +1,3 @@
+/** The endpoint components. */
+export * from "./contract";
+export * from "./TalosVipEndpoint";

@@ -1,0 +1,25 @@
+/**
+ * Helpers for validating `pulumi.Input` values before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * True when `value` holds no Output or Promise anywhere inside it, i.e. it can be validated
+ * synchronously in a constructor, before `super()` registers anything.
+ */
+export function isPlain(value: unknown): boolean {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+  if (Array.isArray(value)) return value.every(isPlain);
+  if (value !== null && typeof value === "object") return Object.values(value).every(isPlain);
+  return true;
+}
+
+/**
+ * Runs `validate` on `args` now when every value in it is plain (so a bad value throws before any
+ * resource is registered), and always again on the resolved values inside the returned Output (so
+ * values that arrive as Outputs are checked before anything consumes them).
+ */
+export function validated<T, R>(args: T, validate: (resolved: pulumi.Unwrap<T>) => R): pulumi.Output<R> {
+  if (isPlain(args)) validate(args as pulumi.Unwrap<T>);
+  return pulumi.output(args).apply((resolved) => validate(resolved as pulumi.Unwrap<T>));
+}

@@ -1,0 +1,91 @@
+/**
+ * The stack configuration, read from `Pulumi.<stack>.yaml` (namespace `talos-endpoints`).
+ * See the README, "Stack configuration", for every key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
+import { InputError } from "../talos/errors";
+
+/** Project name from Pulumi.yaml: the config namespace. */
+export const PROJECT = "talos-endpoints";
+
+/** Config keys that must be set with `pulumi config set --secret` (synth substitutes placeholders). */
+export const SECRET_CONFIG_KEYS: Record<string, readonly string[]> = {
+  proxmox: ["talosconfig", "proxmoxApiToken"],
+};
+
+/** Platforms the stack program builds. */
+export const PLATFORMS = ["proxmox"] as const;
+
+/** Proxmox settings (`talos-endpoints:proxmox`). */
+export interface ProxmoxSettings {
+  /** Proxmox VE API URL, e.g. `https://pve.example.internal:8006/`. */
+  endpoint: string;
+  /** Skip TLS verification of the Proxmox API. Default false. */
+  insecure?: boolean;
+  /** Proxmox node that hosts the VMs, e.g. `pve`. */
+  nodeName: string;
+  /** VM ID of a template made from the Talos nocloud image (see README). */
+  templateVmId: number;
+  /** VM ID of the first control plane; the others follow. Default: Proxmox picks. */
+  firstVmId?: number;
+  /** Datastore for the cloned disks and the cloud-init drive. Default `local-lvm`. */
+  datastoreId?: string;
+  /** Bridge the VMs attach to. Default `vmbr0`. */
+  bridge?: string;
+  /** vCPUs per VM. Default 2 (Talos control-plane minimum). */
+  cores?: number;
+  /** Memory per VM in MiB. Default 4096 (Talos recommends 4 GiB for control planes). */
+  memoryMiB?: number;
+  /** Enable the QEMU guest agent (the Talos image needs the qemu-guest-agent extension). Default false. */
+  qemuGuestAgent?: boolean;
+}
+
+/** Everything the stack program reads. */
+export interface StackConfig {
+  platform: (typeof PLATFORMS)[number];
+  talosVersion: string;
+  controlPlanes: ControlPlaneNodeArgs[];
+  vip: string;
+  link?: string;
+  linkSelector?: LinkSelectorArgs;
+  gateway?: string;
+  kubePrismEnabled?: boolean;
+  kubePrismPort?: number;
+  extraCertSANs?: string[];
+  applyMode?: string;
+  tryTimeout?: string;
+  talosconfig: pulumi.Output<string>;
+  proxmox?: ProxmoxSettings;
+  proxmoxApiToken?: pulumi.Output<string>;
+}
+
+/**
+ * Reads the stack config.
+ * @throws InputError naming the key when `platform` is unknown or a required key is missing.
+ */
+export function readStackConfig(): StackConfig {
+  const cfg = new pulumi.Config(PROJECT);
+  const platform = cfg.require("platform");
+  if (!(PLATFORMS as readonly string[]).includes(platform)) {
+    throw new InputError("platform", platform, `must be one of ${PLATFORMS.join(", ")}`);
+  }
+  const proxmox = platform === "proxmox" ? cfg.requireObject<ProxmoxSettings>("proxmox") : undefined;
+  return {
+    platform: platform as StackConfig["platform"],
+    talosVersion: cfg.require("talosVersion"),
+    controlPlanes: cfg.requireObject<ControlPlaneNodeArgs[]>("controlPlanes"),
+    vip: cfg.require("vip"),
+    link: cfg.get("link"),
+    linkSelector: cfg.getObject<LinkSelectorArgs>("linkSelector"),
+    gateway: cfg.get("gateway"),
+    kubePrismEnabled: cfg.getBoolean("kubePrismEnabled"),
+    kubePrismPort: cfg.getNumber("kubePrismPort"),
+    extraCertSANs: cfg.getObject<string[]>("extraCertSANs"),
+    applyMode: cfg.get("applyMode"),
+    tryTimeout: cfg.get("tryTimeout"),
+    talosconfig: cfg.requireSecret("talosconfig"),
+    proxmox,
+    proxmoxApiToken: proxmox ? cfg.requireSecret("proxmoxApiToken") : undefined,
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * Version-aware rendering of the Talos machine-config patch each control-plane node receives.
+ * Pure: no Pulumi imports.
+ *
+ * Sources (Talos configuration reference, per minor version):
+ * - `cluster.controlPlane.endpoint`: "the canonical controlplane endpoint, which can be an IP
+ *   address or a DNS hostname"; the schema requires `https://`.
+ * - `machine.certSANs` / `cluster.apiServer.certSANs`: extra SANs for the Talos API (apid) and the
+ *   Kubernetes API server certificates; the endpoint clients use must be in both.
+ * - `machine.features.kubePrism`: the node-local API load balancer, default port 7445 ("KubePrism",
+ *   Talos docs); enabled by default since Talos 1.6, rendered explicitly so the setting is visible.
+ * - Talos < 1.12: `machine.network.interfaces[]` with `interface` or `deviceSelector`,
+ *   `addresses`, `routes` and `vip.ip`.
+ * - Talos >= 1.12: `LinkConfig` (addresses, routes, up), `Layer2VIPConfig` (name = VIP, link) and,
+ *   for hardware selection, `LinkAliasConfig` with a CEL `selector.match` over the LinkStatus spec.
+ */
+import { Document } from "yaml";
+import * as ipaddr from "ipaddr.js";
+import { ControlPlaneNodeSpec } from "./controlPlanes";
+import { InputError } from "./errors";
+import { checkName, parseInterfaceAddress, parseIp } from "./net";
+import { parseTalosVersion, TalosVersion } from "./version";
+
+/** Default KubePrism port (Talos docs, "KubePrism"). */
+export const DEFAULT_KUBEPRISM_PORT = 7445;
+/** Kubernetes API port on control-plane nodes and on the endpoint. */
+export const KUBERNETES_API_PORT = 6443;
+/** Talos API (apid) port. */
+export const TALOS_API_PORT = 50000;
+/** Link alias used for a selected link on Talos >= 1.12 when none is given. */
+export const DEFAULT_LINK_ALIAS = "cplink0";
+
+/**
+ * Hardware selection of the node's link instead of a fixed interface name. Every field that is
+ * set must match (logical AND). `hardwareAddr`, `permanentAddr` and `busPath` accept `*`
+ * wildcards. Rendered as `deviceSelector` for Talos < 1.12 and as a `LinkAliasConfig` CEL
+ * expression for Talos >= 1.12 (Talos docs, "Network Device Selector" and "LinkAliasConfig").
+ */
+export interface LinkSelectorSpec {
+  /** MAC address, e.g. `bc:24:11:*`. */
+  hardwareAddr?: string;
+  /** Permanent MAC address. */
+  permanentAddr?: string;
+  /** Kernel driver, e.g. `virtio_net`. */
+  driver?: string;
+  /** PCI bus path, e.g. `0000:00:12.0`. */
+  busPath?: string;
+}
+
+/** Everything that goes into one control-plane node's patch. */
+export interface ControlPlanePatchSpec {
+  /** Target Talos version, 1.9 through 1.13. */
+  talosVersion: string;
+  /** Host name or IP clients use for the control plane (no scheme, no port). */
+  endpoint: string;
+  /** The node this patch is for. */
+  node: ControlPlaneNodeSpec;
+  /** Interface name carrying the node address (and VIP). When neither `link` nor `linkSelector` is set, no network config is rendered (cloud networks). */
+  link?: string;
+  /** Hardware selection of the link, instead of `link`. */
+  linkSelector?: LinkSelectorSpec;
+  /** Alias given to the selected link on Talos >= 1.12; default `cplink0`. */
+  linkAlias?: string;
+  /** Talos native VIP shared by the control-plane nodes; requires `link` or `linkSelector`. */
+  vip?: string;
+  /** Default gateway on the link; rendered as a default route. */
+  gateway?: string;
+  /** KubePrism on/off; default true. */
+  kubePrismEnabled?: boolean;
+  /** KubePrism port, 1-65535; default 7445. */
+  kubePrismPort?: number;
+  /** More names or IPs to add to both certSANs lists. */
+  extraCertSANs?: string[];
+}
+
+/** One node's rendered patch. */
+export interface RenderedPatch {
+  /** The YAML documents, in order: the v1alpha1 patch first, then network documents. */
+  documents: Record<string, unknown>[];
+  /** The documents as one multi-document YAML string, exactly what talosctl receives. */
+  yaml: string;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/**
+ * Checks an endpoint: an IP address or a DNS host name, without scheme or port.
+ * @throws InputError naming `field`.
+ */
+export function checkEndpoint(field: string, value: unknown): string {
+  if (typeof value === "string" && (ipaddr.isValid(value) ? parseIp(field, value) : DNS_NAME.test(value))) {
+    return ipaddr.isValid(value) ? parseIp(field, value).ip : value.toLowerCase().replace(/\.$/, "");
+  }
+  throw new InputError(field, value, "must be a host name or IP address without scheme or port (e.g. 192.168.30.30 or api.example.org)");
+}
+
+/** `https://<endpoint>:6443`, with IPv6 literals in brackets. */
+export function kubernetesApiUrl(endpoint: string): string {
+  const host = endpoint.includes(":") ? `[${endpoint}]` : endpoint;
+  return `https://${host}:${KUBERNETES_API_PORT}`;
+}
+
+function checkPort(field: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new InputError(field, value, "must be a TCP port, an integer from 1 to 65535");
+  }
+  return value;
+}
+
+function celString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** CEL expression over the LinkStatus spec that matches what `selector` describes (Talos >= 1.12). */
+export function linkSelectorToCel(selector: LinkSelectorSpec): string {
+  const terms: string[] = [];
+  const glob = (pattern: string, expr: string) =>
+    pattern.includes("*") ? `glob(${celString(pattern)}, ${expr})` : `${expr} == ${celString(pattern)}`;
+  if (selector.hardwareAddr) terms.push(glob(selector.hardwareAddr.toLowerCase(), "mac(link.hardware_addr)"));
+  if (selector.permanentAddr) terms.push(glob(selector.permanentAddr.toLowerCase(), "mac(link.permanent_addr)"));
+  if (selector.driver) terms.push(`link.driver == ${celString(selector.driver)}`);
+  if (selector.busPath) terms.push(glob(selector.busPath, "link.bus_path"));
+  return terms.join(" && ");
+}
+
+function checkSelector(field: string, selector: LinkSelectorSpec): LinkSelectorSpec {
+  const allowed = ["hardwareAddr", "permanentAddr", "driver", "busPath"];
+  const keys = Object.keys(selector).filter((k) => (selector as Record<string, unknown>)[k] !== undefined);
+  const unknown = keys.filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) throw new InputError(`${field}.${unknown[0]}`, (selector as Record<string, unknown>)[unknown[0]], `is not a selector field; use ${allowed.join(", ")}`);
+  if (keys.length === 0) throw new InputError(field, selector, `must set at least one of ${allowed.join(", ")}`);
+  for (const k of keys) {
+    const v = (selector as Record<string, unknown>)[k];
+    if (typeof v !== "string" || v.length === 0 || /["\\\n]/.test(v)) throw new InputError(`${field}.${k}`, v, "must be a non-empty string without quotes or backslashes");
+  }
+  return selector;
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function toYaml(documents: Record<string, unknown>[]): string {
+  return documents
+    .map((doc) => new Document(doc, { aliasDuplicateObjects: false }).toString({ directives: true, lineWidth: 0 }))
+    .join("");
+}
+
+/**
+ * Renders the patch for one control-plane node.
+ *
+ * @returns the documents and their YAML. For Talos 1.9-1.11 a single v1alpha1 document (network
+ *   under `machine.network.interfaces`); for 1.12-1.13 the v1alpha1 document plus
+ *   `LinkAliasConfig` (selector only), `LinkConfig` and `Layer2VIPConfig` (VIP only).
+ * @throws InputError for an unsupported version, a malformed endpoint, node address, VIP,
+ *   gateway, selector or port, or a VIP/gateway without a link.
+ */
+export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPatch {
+  const version: TalosVersion = parseTalosVersion(spec.talosVersion);
+  const endpoint = checkEndpoint("endpoint", spec.endpoint);
+  const node = { name: checkName("node.name", spec.node?.name), address: parseInterfaceAddress("node.address", spec.node?.address) };
+  const kubePrismPort = checkPort("kubePrismPort", spec.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT);
+  const kubePrismEnabled = spec.kubePrismEnabled ?? true;
+  const sans = dedupe([endpoint, ...(spec.extraCertSANs ?? []).map((s, i) => checkEndpoint(`extraCertSANs[${i}]`, s))]);
+
+  if (spec.link !== undefined && spec.linkSelector !== undefined) {
+    throw new InputError("linkSelector", spec.linkSelector, "cannot be combined with link; set one of them");
+  }
+  const link = spec.link === undefined ? undefined : checkLinkName("link", spec.link);
+  const selector = spec.linkSelector === undefined ? undefined : checkSelector("linkSelector", spec.linkSelector);
+  const hasLink = link !== undefined || selector !== undefined;
+  const vip = spec.vip === undefined ? undefined : parseIp("vip", spec.vip).ip;
+  const gateway = spec.gateway === undefined ? undefined : parseIp("gateway", spec.gateway).ip;
+  if (!hasLink && vip !== undefined) throw new InputError("vip", spec.vip, "needs link or linkSelector: the VIP is assigned to a link");
+  if (!hasLink && gateway !== undefined) throw new InputError("gateway", spec.gateway, "needs link or linkSelector: the route is added on a link");
+  const defaultRoute = node.address.family === "ipv6" ? "::/0" : "0.0.0.0/0";
+
+  const machine: Record<string, unknown> = {
+    certSANs: sans,
+    features: { kubePrism: { enabled: kubePrismEnabled, port: kubePrismPort } },
+  };
+  const documents: Record<string, unknown>[] = [];
+  const main = {
+    machine,
+    cluster: {
+      controlPlane: { endpoint: kubernetesApiUrl(endpoint) },
+      apiServer: { certSANs: sans },
+    },
+  };
+  documents.push(main);
+
+  if (hasLink && !version.multiDocNetwork) {
+    const iface: Record<string, unknown> = selector ? { deviceSelector: { ...selector } } : { interface: link };
+    iface.addresses = [node.address.cidr];
+    if (gateway) iface.routes = [{ network: defaultRoute, gateway }];
+    if (vip) iface.vip = { ip: vip };
+    machine.network = { interfaces: [iface] };
+  } else if (hasLink) {
+    let linkName = link as string;
+    if (selector) {
+      linkName = checkName("linkAlias", spec.linkAlias ?? DEFAULT_LINK_ALIAS);
+      documents.push({ apiVersion: "v1alpha1", kind: "LinkAliasConfig", name: linkName, selector: { match: linkSelectorToCel(selector) } });
+    }
+    const linkConfig: Record<string, unknown> = {
+      apiVersion: "v1alpha1",
+      kind: "LinkConfig",
+      name: linkName,
+      up: true,
+      addresses: [{ address: node.address.cidr }],
+    };
+    if (gateway) linkConfig.routes = [{ destination: defaultRoute, gateway }];
+    documents.push(linkConfig);
+    if (vip) documents.push({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: vip, link: linkName });
+  }
+  return { documents, yaml: toYaml(documents) };
+}
+
+/**
+ * Checks an interface name (Linux IFNAMSIZ: at most 15 characters, no `/`, whitespace or `:`).
+ * @throws InputError naming `field`.
+ */
+export function checkLinkName(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(value)) {
+    throw new InputError(field, value, "must be a network interface name such as eth0 or ens18 (at most 15 characters)");
+  }
+  return value;
+}

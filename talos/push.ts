@@ -1,0 +1,174 @@
+/**
+ * TalosConfigPush: applies each control-plane node's rendered patch with talosctl.
+ */
+import * as crypto from "crypto";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
+import { validated } from "../components/inputs";
+import { validateControlPlanes } from "./controlPlanes";
+import { ControlPlanePatchSpec, renderControlPlanePatch } from "./patch";
+import {
+  checkApplyMode,
+  DEFAULT_APPLY_MODE,
+  displayCommandLine,
+  renderPushScript,
+  TALOSCONFIG_ENV,
+  talosctlPatchArgs,
+} from "./talosctl";
+
+/** Arguments of {@link TalosConfigPush}. */
+export interface TalosConfigPushArgs {
+  /** Target Talos version, `1.9` through `1.13`. Decides the patch form and where connection flags go. */
+  talosVersion: pulumi.Input<string>;
+  /** The control-plane nodes, patched one at a time in this order. Same rules as `TalosVipEndpoint.controlPlanes`. */
+  controlPlanes: ControlPlaneNodeArgs[];
+  /**
+   * The control-plane endpoint (host name or IP, no scheme/port), normally the `endpoint` output of
+   * an endpoint component. Rendered as `cluster.controlPlane.endpoint = https://<endpoint>:6443` and
+   * added to `machine.certSANs` and `cluster.apiServer.certSANs`.
+   */
+  endpoint: pulumi.Input<string>;
+  /** Talos native VIP to configure on `link` (the `vip` output of `TalosVipEndpoint`). Omit for other backends. */
+  vip?: pulumi.Input<string>;
+  /** Interface carrying the node address (and VIP). Omit, with `linkSelector`, where the network is not configured by Talos patches (clouds). */
+  link?: pulumi.Input<string>;
+  /** Hardware selection of the link instead of `link`. */
+  linkSelector?: pulumi.Input<LinkSelectorArgs>;
+  /** Alias given to the selected link on Talos >= 1.12. Default `cplink0`. */
+  linkAlias?: pulumi.Input<string>;
+  /** Default gateway on the link (IP); rendered as a default route. */
+  gateway?: pulumi.Input<string>;
+  /** KubePrism (node-local API load balancer). Default `true`. */
+  kubePrismEnabled?: pulumi.Input<boolean>;
+  /** KubePrism port. Default `7445` (Talos docs, "KubePrism"). */
+  kubePrismPort?: pulumi.Input<number>;
+  /** More host names or IPs to add to both certSANs lists. Default none. */
+  extraCertSANs?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The talosconfig (YAML content, not a path). Always stored as a Pulumi secret: it reaches
+   * talosctl through a 0600 file in a private temporary directory that is removed afterwards,
+   * never through the command line.
+   */
+  talosconfig: pulumi.Input<string>;
+  /**
+   * `talosctl patch --mode`: `auto`, `no-reboot`, `reboot`, `staged` or `try`. Default
+   * `no-reboot` (applies live; fails instead of rebooting when a change needs a reboot). With
+   * `try` the change is rolled back after `tryTimeout` unless confirmed.
+   */
+  mode?: pulumi.Input<string>;
+  /** Rollback timeout for `try` mode, a Go duration (`90s`, `2m`). Default talosctl's `1m0s`. Only with `mode: try`. */
+  tryTimeout?: pulumi.Input<string>;
+  /** The talosctl program, a name on PATH or an absolute path. Default `talosctl`. */
+  talosctl?: pulumi.Input<string>;
+}
+
+/** Per-node rendering: the patch, the argv, the script and its hash. */
+interface NodePlan {
+  patch: string;
+  commandLine: string;
+  script: string;
+  hash: string;
+}
+
+type ResolvedArgs = pulumi.Unwrap<Omit<TalosConfigPushArgs, "talosconfig">>;
+
+/** Renders the plan of every node from resolved args; throws InputError on bad input. */
+export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan> {
+  const { nodes } = validateControlPlanes("controlPlanes", args.controlPlanes);
+  const mode = checkApplyMode("mode", args.mode ?? DEFAULT_APPLY_MODE);
+  const talosctl = args.talosctl ?? "talosctl";
+  const plans: Record<string, NodePlan> = {};
+  for (const node of nodes) {
+    const spec: ControlPlanePatchSpec = {
+      talosVersion: args.talosVersion,
+      endpoint: args.endpoint,
+      node: { name: node.name, address: node.address.cidr },
+      link: args.link,
+      linkSelector: args.linkSelector,
+      linkAlias: args.linkAlias,
+      vip: args.vip,
+      gateway: args.gateway,
+      kubePrismEnabled: args.kubePrismEnabled,
+      kubePrismPort: args.kubePrismPort,
+      extraCertSANs: args.extraCertSANs,
+    };
+    const patch = renderControlPlanePatch(spec).yaml;
+    const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: node.address.ip, mode, tryTimeout: args.tryTimeout });
+    const script = renderPushScript(talosctl, argv);
+    const hash = crypto.createHash("sha256").update(patch).update("\0").update(script).digest("hex");
+    plans[node.name] = { patch, commandLine: displayCommandLine(talosctl, argv), script, hash };
+  }
+  return plans;
+}
+
+/**
+ * Pushes the endpoint (and, with the Talos VIP backend, the VIP and link config) to every
+ * control-plane node with `talosctl patch machineconfig`.
+ *
+ * Children: one `command:local:Command` per node, named `<name>-<node>`; the first depends on
+ * this component's own `dependsOn` (e.g. the VMs), each later one on the previous one, so nodes are patched one at a time in the order given and a patch the node
+ * rejects stops the rollout at the first node. Each command runs the script from
+ * `renderPushScript` (talosconfig from a secret environment variable into a 0600 temporary file,
+ * the patch from stdin; both removed on exit) and is replaced, i.e. re-run, exactly when the
+ * SHA-256 of the node's rendered patch and command line changes (`triggers`). Changing the
+ * talosconfig secret alone runs the same, idempotent patch again.
+ *
+ * Destroy: removes nothing from the nodes, on purpose. The patch sets
+ * `cluster.controlPlane.endpoint`, which every kubelet, worker and kubeconfig of the cluster uses;
+ * there is no earlier value to restore that would still be valid, and removing the VIP or the
+ * certSANs under a running cluster cuts its clients off. See the README ("Destroy") for the manual
+ * removal patch.
+ *
+ * Errors (InputError; before any resource when inputs are plain): everything
+ * `renderControlPlanePatch` and `talosctlPatchArgs` reject, an unknown `mode`, a `tryTimeout`
+ * without `mode: try`, an empty node list.
+ */
+export class TalosConfigPush extends pulumi.ComponentResource {
+  /** The exact patch YAML each node receives, by node name. */
+  public readonly patches!: pulumi.Output<Record<string, string>>;
+  /** The talosctl command line run for each node, by node name (file paths shown as placeholders). */
+  public readonly commandLines!: pulumi.Output<Record<string, string>>;
+  /** SHA-256 (hex) of each node's patch and command: the replacement trigger. */
+  public readonly patchHashes!: pulumi.Output<Record<string, string>>;
+  /** The per-node commands, in apply order. */
+  public readonly commands!: command.local.Command[];
+
+  constructor(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { talosconfig, ...rest } = args;
+    const plans = validated(rest, planTalosConfigPush);
+    super(componentToken("TalosConfigPush"), name, {}, opts);
+
+    const secretConfig = pulumi.secret(talosconfig);
+    const commands: command.local.Command[] = [];
+    for (const node of args.controlPlanes) {
+      const plan = plans.apply((p) => p[node.name]);
+      const previous = commands[commands.length - 1];
+      commands.push(
+        new command.local.Command(
+          `${name}-${node.name}`,
+          {
+            interpreter: ["/bin/bash", "-c"],
+            create: plan.script,
+            stdin: plan.patch,
+            environment: { [TALOSCONFIG_ENV]: secretConfig },
+            triggers: [plan.hash],
+          },
+          // The first node waits for whatever the component waits for (e.g. the VMs): Pulumi does
+          // not pass a component's dependsOn on to its children. Each later node waits for the
+          // previous one, so a patch the node rejects stops the rollout there.
+          { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
+        ),
+      );
+    }
+    this.commands = commands;
+    this.patches = plans.apply((p) => mapValues(p, (v) => v.patch));
+    this.commandLines = plans.apply((p) => mapValues(p, (v) => v.commandLine));
+    this.patchHashes = plans.apply((p) => mapValues(p, (v) => v.hash));
+    this.registerOutputs({ patches: this.patches, commandLines: this.commandLines, patchHashes: this.patchHashes });
+  }
+}
+
+function mapValues<T, R>(record: Record<string, T>, fn: (v: T) => R): Record<string, R> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
