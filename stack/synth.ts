@@ -17,9 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import type { StackResult } from "./program";
 import { PROJECT, SECRET_CONFIG_KEYS } from "./config";
-
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+import { installMocks, RecordedResource } from "./mockRuntime";
 
 /** Options of {@link synth}. */
 export interface SynthOptions {
@@ -33,50 +31,16 @@ export interface SynthOptions {
   log?: (message: string) => void;
 }
 
-/** One registered resource as written to resources.json. */
-export interface SynthResource {
-  type: string;
-  name: string;
-  parent: string | null;
-  /** Names of the resources this one waits for (explicit dependsOn and input dependencies). */
-  dependsOn: string[];
-  inputs: unknown;
-}
-
 /** What {@link synth} wrote. */
 export interface SynthResult {
   outDir: string;
-  resources: SynthResource[];
+  resources: RecordedResource[];
   outputs: Record<string, unknown>;
   files: Record<string, string>;
   resourceCount: number;
   fileCount: number;
   /** Secret config keys that were missing and got placeholders. */
   placeholders: string[];
-}
-
-/** Values a real provider computes; the mocks return placeholders so downstream Outputs resolve. */
-function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  switch (type) {
-    case "proxmoxve:index/vmLegacy:VmLegacy":
-      return { vmId: inputs.vmId ?? 100 };
-    case "command:local:Command":
-      return { stdout: "", stderr: "" };
-    default:
-      return {};
-  }
-}
-
-/** Replaces secrets and unknowns for display. */
-function mask(value: unknown): unknown {
-  if (value === undefined) return "[computed]";
-  if (Array.isArray(value)) return value.map(mask);
-  if (value !== null && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[SECRET_SIG_KEY] === SECRET_SIG) return "[secret]";
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined).map(([k, v]) => [k, mask(v)]));
-  }
-  return value;
 }
 
 /** Resolves a stack output for display: secrets masked, unknowns marked. */
@@ -131,33 +95,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const log = options.log ?? (() => undefined);
   const { config, secretKeys, placeholders } = loadStackConfig(options.projectDir, options.stack, log);
 
-  const registered: { type: string; name: string; inputs: unknown }[] = [];
-  const parents = new Map<string, string>();
-  const dependencies = new Map<string, string[]>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const plain = JSON.parse(JSON.stringify(args.inputs, (_k, v) => (v && v[SECRET_SIG_KEY] === SECRET_SIG ? v.value : v)));
-        return { id: `${args.name}-id`, state: { ...plain, ...computedState(args.type, args.name, plain) } };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        return args.inputs;
-      },
-    },
-    PROJECT,
-    options.stack,
-    false,
-  );
-  // The mock's newResource is not told the parent; the register request is.
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: RegisterRequest, cb: unknown) => unknown };
-  const original = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    const key = `${req.getType()}::${req.getName()}`;
-    if (req.getParent()) parents.set(key, urnName(req.getParent()));
-    dependencies.set(key, req.getDependenciesList().map(urnName));
-    return original(req, cb);
-  };
+  const recorder = await installMocks(PROJECT, options.stack);
   pulumi.runtime.setAllConfig(config, secretKeys);
 
   let result: StackResult | undefined;
@@ -172,19 +110,11 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     ]);
     return result.outputs;
   })) as Record<string, unknown> | undefined;
-  await pulumi.runtime.disconnect();
+  const resources = await recorder.settle();
   if (!result || !outputs) throw new Error("the stack program returned nothing");
 
   const resolvedOutputs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(result.outputs)) resolvedOutputs[k] = await resolveOutput(v);
-  const resources: SynthResource[] = registered.map((r) => ({
-    type: r.type,
-    name: r.name,
-    parent: parents.get(`${r.type}::${r.name}`) ?? null,
-    dependsOn: dependencies.get(`${r.type}::${r.name}`) ?? [],
-    inputs: mask(r.inputs),
-  }));
-
   const outDir = options.outDir ?? path.join(options.projectDir, "synth", options.stack);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(outDir, "files"), { recursive: true });
@@ -205,15 +135,4 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     fileCount: Object.keys(files).length,
     placeholders,
   };
-}
-
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getDependenciesList(): string[];
-}
-
-function urnName(urn: string): string {
-  return urn.split("::").pop() as string;
 }
