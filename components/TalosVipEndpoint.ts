@@ -74,10 +74,12 @@ export class TalosVipEndpoint extends pulumi.ComponentResource implements Contro
   constructor(name: string, args: TalosVipEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     const checked = validated(args, checkTalosVipArgs);
     super(componentToken("TalosVipEndpoint"), name, {}, opts);
-    checked.apply((c) => c.warnings.forEach((w) => pulumi.log.warn(w, this)));
-    this.endpoint = checked.vip;
-    this.vip = checked.vip;
-    this.kubernetesApiUrl = checked.vip.apply(kubernetesApiUrl);
+    this.endpoint = checked.apply((c) => {
+      c.warnings.forEach((w) => pulumi.log.warn(w, this));
+      return c.vip;
+    });
+    this.vip = this.endpoint;
+    this.kubernetesApiUrl = this.endpoint.apply(kubernetesApiUrl);
     this.talosApiEndpoints = checked.nodeIps;
     this.registerOutputs({
       endpoint: this.endpoint,

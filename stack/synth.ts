@@ -101,9 +101,17 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   let result: StackResult | undefined;
   let files: Record<string, string> = {};
   let topology = "";
+  let programError: unknown;
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
     const { stackProgram } = await import("./program");
-    result = stackProgram();
+    try {
+      result = stackProgram();
+    } catch (err) {
+      // Reported after the runtime settles: an exception escaping here would also reject the
+      // stack resource's own promises, which nothing awaits.
+      programError = err;
+      return {};
+    }
     [files, topology] = await Promise.all([
       new Promise<Record<string, string>>((resolve) => result!.files.apply(resolve)),
       new Promise<string>((resolve) => result!.topology.apply(resolve)),
@@ -111,6 +119,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     return result.outputs;
   })) as Record<string, unknown> | undefined;
   const resources = await recorder.settle();
+  if (programError) throw programError;
   if (!result || !outputs) throw new Error("the stack program returned nothing");
 
   const resolvedOutputs: Record<string, unknown> = {};

@@ -11,6 +11,7 @@ import { ControlPlanePatchSpec, renderControlPlanePatch } from "./patch";
 import {
   checkApplyMode,
   DEFAULT_APPLY_MODE,
+  PUSH_INTERPRETER,
   displayCommandLine,
   renderPushScript,
   TALOSCONFIG_ENV,
@@ -148,7 +149,7 @@ export class TalosConfigPush extends pulumi.ComponentResource {
         new command.local.Command(
           `${name}-${node.name}`,
           {
-            interpreter: ["/bin/bash", "-c"],
+            interpreter: [...PUSH_INTERPRETER],
             create: plan.script,
             stdin: plan.patch,
             environment: { [TALOSCONFIG_ENV]: secretConfig },

@@ -30,6 +30,12 @@ export const DEFAULT_APPLY_MODE: ApplyMode = "no-reboot";
 export const DEFAULT_TRY_TIMEOUT = "1m0s";
 /** Environment variable that carries the talosconfig into the push script (never argv). */
 export const TALOSCONFIG_ENV = "TALOS_ENDPOINTS_TALOSCONFIG";
+/**
+ * Interpreter for the push script. `--norc`: bash reads ~/.bashrc when its stdin is a socket (it
+ * assumes rshd), as it is under Node's child_process; the push must not depend on a user's shell
+ * profile.
+ */
+export const PUSH_INTERPRETER: readonly string[] = ["/bin/bash", "--norc", "--noprofile", "-c"];
 /** Placeholders substituted by the push script at run time. */
 export const TALOSCONFIG_FILE_PLACEHOLDER = "${TALOSCONFIG_FILE}";
 export const PATCH_FILE_PLACEHOLDER = "${PATCH_FILE}";

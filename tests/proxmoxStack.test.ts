@@ -1,0 +1,153 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { synth, SynthResult } from "../stack/synth";
+import { talosSchemaValidator } from "./helpers/reference";
+import { PROJECT_DIR, stackVariant } from "./helpers/stacks";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+async function synthVariant(changes: Record<string, unknown> = {}): Promise<SynthResult> {
+  const dir = stackVariant("proxmox", changes);
+  dirs.push(dir);
+  return synth({ stack: "proxmox", projectDir: dir });
+}
+
+describe("the proxmox example stack under mocks", () => {
+  let result: SynthResult;
+  beforeAll(async () => {
+    result = await synthVariant();
+  });
+
+  test("registers exactly these resources, with these parents", () => {
+    expect(result.resources.map((r) => [r.type, r.name, r.parent])).toEqual([
+      ["pulumi:pulumi:Stack", "talos-endpoints-proxmox", null],
+      ["talos-endpoints:index:TalosVipEndpoint", "control-plane", "talos-endpoints-proxmox"],
+      ["pulumi:providers:proxmoxve", "proxmox", "talos-endpoints-proxmox"],
+      ["proxmoxve:index/vmLegacy:VmLegacy", "cp-01-vm", "talos-endpoints-proxmox"],
+      ["proxmoxve:index/vmLegacy:VmLegacy", "cp-02-vm", "talos-endpoints-proxmox"],
+      ["proxmoxve:index/vmLegacy:VmLegacy", "cp-03-vm", "talos-endpoints-proxmox"],
+      ["talos-endpoints:index:TalosConfigPush", "talos-config", "talos-endpoints-proxmox"],
+      ["command:local:Command", "talos-config-cp-01", "talos-config"],
+      ["command:local:Command", "talos-config-cp-02", "talos-config"],
+      ["command:local:Command", "talos-config-cp-03", "talos-config"],
+    ]);
+  });
+
+  test("the push waits for every VM, then patches the nodes one at a time", () => {
+    const deps = Object.fromEntries(result.resources.map((r) => [r.name, r.dependsOn]));
+    expect(deps["talos-config-cp-01"]).toEqual(["cp-01-vm", "cp-02-vm", "cp-03-vm"]);
+    expect(deps["talos-config-cp-02"]).toEqual(["talos-config-cp-01"]);
+    expect(deps["talos-config-cp-03"]).toEqual(["talos-config-cp-02"]);
+  });
+
+  test("each VM gets its static address and gateway through nocloud cloud-init", () => {
+    const vms = result.resources.filter((r) => r.type === "proxmoxve:index/vmLegacy:VmLegacy");
+    expect(vms.map((vm) => (vm.inputs as any).initialization)).toEqual(
+      ["31", "32", "33"].map((n) => ({
+        type: "nocloud",
+        datastoreId: "local-lvm",
+        ipConfigs: [{ ipv4: { address: `192.168.30.${n}/24`, gateway: "192.168.30.1" } }],
+      })),
+    );
+    expect(vms.map((vm) => [(vm.inputs as any).name, (vm.inputs as any).vmId, (vm.inputs as any).clone.vmId])).toEqual([
+      ["cp-01", 3031, 9000],
+      ["cp-02", 3032, 9000],
+      ["cp-03", 3033, 9000],
+    ]);
+  });
+
+  test("secrets stay secret: the Proxmox token and the talosconfig are masked in the recorded inputs", () => {
+    const provider = result.resources.find((r) => r.type === "pulumi:providers:proxmoxve")!;
+    expect((provider.inputs as any).apiToken).toBe("[secret]");
+    const json = JSON.stringify(result.resources);
+    expect(json).not.toContain("<placeholder for talos-endpoints:talosconfig>");
+    expect(json).not.toContain("<placeholder for talos-endpoints:proxmoxApiToken>");
+    for (const cmd of result.resources.filter((r) => r.type === "command:local:Command")) {
+      expect((cmd.inputs as any).environment).toBe("[secret]");
+    }
+    expect(result.placeholders.sort()).toEqual(["talos-endpoints:proxmoxApiToken", "talos-endpoints:talosconfig"]);
+  });
+
+  test("each push command receives exactly its node's patch on stdin, triggers on its hash, and runs the displayed command", () => {
+    const cmds = result.resources.filter((r) => r.type === "command:local:Command");
+    for (const [i, cmd] of cmds.entries()) {
+      const node = `cp-0${i + 1}`;
+      const inputs = cmd.inputs as any;
+      expect(inputs.stdin).toBe(result.files[`talos/${node}.yaml`]);
+      expect(inputs.triggers).toEqual([(result.outputs.patchHashes as any)[node]]);
+      expect(inputs.interpreter).toEqual(["/bin/bash", "--norc", "--noprofile", "-c"]);
+      expect(inputs.create).toContain(`--nodes 192.168.30.3${i + 1} --endpoints 192.168.30.3${i + 1} --mode no-reboot`);
+      expect(result.files[`talos/${node}.talosctl.txt`]).toContain(`--nodes 192.168.30.3${i + 1} --endpoints 192.168.30.3${i + 1}`);
+    }
+  });
+
+  test("stack outputs follow the endpoint contract", () => {
+    expect(result.outputs).toMatchObject({
+      endpoint: "192.168.30.30",
+      kubernetesApiUrl: "https://192.168.30.30:6443",
+      talosApiEndpoints: ["192.168.30.31", "192.168.30.32", "192.168.30.33"],
+      vmIds: [3031, 3032, 3033],
+    });
+  });
+
+  test("writes resources.json, outputs.json, topology.md and the files, and every patch validates for Talos 1.11", () => {
+    const out = path.join(path.dirname(result.outDir), "proxmox");
+    expect(JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"))).toEqual(result.resources);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8"))).toEqual(result.outputs);
+    const topology = fs.readFileSync(path.join(out, "topology.md"), "utf8");
+    expect(topology).toContain("```mermaid");
+    expect(topology).toContain('endpoint -- "50000" --> cp_03');
+    expect(topology).toContain("KubePrism localhost:7445");
+    const validate = talosSchemaValidator("1.11");
+    for (const node of ["cp-01", "cp-02", "cp-03"]) {
+      const text = fs.readFileSync(path.join(out, "files", "talos", `${node}.yaml`), "utf8");
+      const docs = parseAllDocuments(text).map((d) => d.toJS());
+      expect(docs).toHaveLength(1);
+      expect(docs[0].machine.network.interfaces[0].vip).toEqual({ ip: "192.168.30.30" });
+      expect(validate(docs[0])).toEqual([]);
+    }
+  });
+});
+
+test("switching talosVersion to 1.13 switches to the multi-document VIP form, which validates", async () => {
+  const result = await synthVariant({ talosVersion: "1.13" });
+  const validate = talosSchemaValidator("1.13");
+  const docs = parseAllDocuments(result.files["talos/cp-02.yaml"]).map((d) => d.toJS());
+  expect(docs.map((d) => d.kind)).toEqual([undefined, "LinkConfig", "Layer2VIPConfig"]);
+  expect(docs[1].addresses).toEqual([{ address: "192.168.30.32/24" }]);
+  for (const doc of docs) expect(validate(doc)).toEqual([]);
+});
+
+test("a VIP outside the subnet in the stack config stops synth with the field named", async () => {
+  await expect(synthVariant({ vip: "192.168.40.30" })).rejects.toThrow('vip: "192.168.40.30" is outside the subnet 192.168.30.0/24');
+});
+
+test("npm run synth exits non-zero with the validation message on bad config", () => {
+  const dir = stackVariant("proxmox", { vip: "192.168.30.31" });
+  dirs.push(dir);
+  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "synth.ts"), "--stack", "proxmox"], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('synth failed: vip: "192.168.30.31" equals the address of controlPlanes[0] (cp-01)');
+  expect(fs.existsSync(path.join(dir, "synth"))).toBe(false);
+});
+
+test("npm run synth on the example writes the directory and says which secrets are placeholders", () => {
+  const dir = stackVariant("proxmox");
+  dirs.push(dir);
+  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "synth.ts"), "--stack", "proxmox"], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain("secret talos-endpoints:talosconfig is not available here; using a placeholder");
+  expect(run.stdout).toContain("synth: wrote synth/proxmox (10 resources, 6 files)");
+  expect(fs.readdirSync(path.join(dir, "synth", "proxmox", "files", "talos")).sort()).toEqual([
+    "cp-01.talosctl.txt", "cp-01.yaml", "cp-02.talosctl.txt", "cp-02.yaml", "cp-03.talosctl.txt", "cp-03.yaml",
+  ]);
+});

@@ -1,0 +1,86 @@
+import * as pulumi from "@pulumi/pulumi";
+import { TalosVipEndpoint } from "../components/TalosVipEndpoint";
+import { installMocks, MockRecorder } from "../stack/mockRuntime";
+import { planTalosConfigPush, TalosConfigPush, TalosConfigPushArgs } from "../talos/push";
+import { valueOf } from "./helpers/outputs";
+
+const nodes = [
+  { name: "cp-01", address: "10.20.0.11/24" },
+  { name: "cp-02", address: "10.20.0.12/24" },
+  { name: "cp-03", address: "10.20.0.13/24" },
+];
+const args: TalosConfigPushArgs = {
+  talosVersion: "1.12",
+  controlPlanes: nodes,
+  endpoint: "10.20.0.10",
+  vip: "10.20.0.10",
+  link: "ens18",
+  talosconfig: "context: lab\n",
+};
+
+let rec: MockRecorder;
+beforeEach(async () => {
+  rec = await installMocks("talos-endpoints", "test");
+});
+
+test("one command per node, chained in order, the talosconfig a secret, the patch on stdin", async () => {
+  const push = new TalosConfigPush("push", args);
+  const patches = await valueOf(push.patches);
+  const resources = await rec.settle();
+  expect(resources.map((r) => [r.type, r.name, r.parent, r.dependsOn])).toEqual([
+    ["talos-endpoints:index:TalosConfigPush", "push", null, []],
+    ["command:local:Command", "push-cp-01", "push", []],
+    ["command:local:Command", "push-cp-02", "push", ["push-cp-01"]],
+    ["command:local:Command", "push-cp-03", "push", ["push-cp-02"]],
+  ]);
+  for (const cmd of resources.slice(1)) {
+    const node = cmd.name.replace("push-", "");
+    expect(cmd.inputs.environment).toBe("[secret]");
+    expect(cmd.inputs.stdin).toBe(patches[node]);
+    expect(cmd.inputs.create).not.toContain("context: lab");
+    expect(cmd.inputs).not.toHaveProperty("delete"); // destroy leaves the nodes as they are (see README)
+  }
+  expect(patches["cp-02"]).toContain("kind: Layer2VIPConfig\nname: 10.20.0.10\nlink: ens18\n");
+});
+
+test("the endpoint output of an endpoint component flows into the patches", async () => {
+  const ep = new TalosVipEndpoint("cp", { talosVersion: "1.12", controlPlanes: nodes, vip: "10.20.0.10", link: "ens18" });
+  const push = new TalosConfigPush("push", { ...args, endpoint: ep.endpoint, vip: ep.vip });
+  const patches = await valueOf(push.patches);
+  expect(patches["cp-01"]).toContain("endpoint: https://10.20.0.10:6443");
+  await rec.settle();
+});
+
+test("the first command waits for the component's dependsOn", async () => {
+  const vm = new pulumi.CustomResource("test:index:Vm", "vm-1", {});
+  new TalosConfigPush("push", args, { dependsOn: [vm] });
+  const resources = await rec.settle();
+  expect(resources.find((r) => r.name === "push-cp-01")!.dependsOn).toEqual(["vm-1"]);
+  expect(resources.find((r) => r.name === "push-cp-02")!.dependsOn).toEqual(["push-cp-01"]);
+});
+
+describe("re-runs exactly when the rendered patch or command changes", () => {
+  const { talosconfig: _unused, ...plain } = args;
+  const hashes = (over: Partial<typeof plain>) =>
+    Object.values(planTalosConfigPush({ ...plain, ...over } as any)).map((p) => p.hash);
+
+  test("same inputs, same hashes", () => expect(hashes({})).toEqual(hashes({})));
+  test("a new endpoint changes every node's hash", () => {
+    const [a, b] = [hashes({}), hashes({ endpoint: "api.lab.example" })];
+    a.forEach((h, i) => expect(b[i]).not.toBe(h));
+  });
+  test("a new apply mode changes the hash", () => expect(hashes({ mode: "staged" })).not.toEqual(hashes({})));
+  test("the hash is per node", () => expect(new Set(hashes({})).size).toBe(3));
+});
+
+test.each([
+  [{ mode: "interactive" }, 'mode: "interactive" must be one of auto, no-reboot, reboot, staged, try'],
+  [{ tryTimeout: "30s" }, 'tryTimeout: "30s" only applies to mode "try"'],
+  [{ controlPlanes: [] }, "controlPlanes: [] must list at least one control-plane node"],
+  [{ endpoint: "https://10.20.0.10" }, 'endpoint: "https://10.20.0.10" must be a host name or IP'],
+  [{ talosVersion: "1.14" }, 'talosVersion: "1.14" Talos 1.14 is not supported'],
+  [{ talosctl: "talosctl --debug" }, 'talosctl: "talosctl --debug" must be a program name or path'],
+])("rejects %o before any resource is registered", async (override, message) => {
+  expect(() => new TalosConfigPush("push", { ...args, ...(override as Partial<TalosConfigPushArgs>) })).toThrow(message);
+  expect(await rec.settle()).toEqual([]);
+});

@@ -1,0 +1,166 @@
+import { parseAllDocuments } from "yaml";
+import { InputError } from "../talos/errors";
+import { renderControlPlanePatch, ControlPlanePatchSpec, linkSelectorToCel } from "../talos/patch";
+import { parseTalosVersion } from "../talos/version";
+import { talosSchemaValidator, TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
+
+const base: ControlPlanePatchSpec = {
+  talosVersion: "1.11",
+  endpoint: "192.168.30.30",
+  node: { name: "cp-01", address: "192.168.30.31/24" },
+  link: "eth0",
+  vip: "192.168.30.30",
+  gateway: "192.168.30.1",
+};
+
+function docsOf(yaml: string): Record<string, unknown>[] {
+  return parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>);
+}
+
+describe("renderControlPlanePatch against the Talos schema of each version", () => {
+  for (const version of TALOS_REFERENCE_VERSIONS) {
+    test(`Talos ${version}: every document validates and the YAML round-trips`, () => {
+      const patch = renderControlPlanePatch({ ...base, talosVersion: version });
+      const docs = docsOf(patch.yaml);
+      expect(docs).toEqual(patch.documents);
+      const validate = talosSchemaValidator(version);
+      for (const doc of docs) expect(validate(doc)).toEqual([]);
+    });
+
+    test(`Talos ${version}: device selector form validates`, () => {
+      const patch = renderControlPlanePatch({ ...base, talosVersion: version, link: undefined, linkSelector: { hardwareAddr: "bc:24:11:*", driver: "virtio_net" } });
+      const validate = talosSchemaValidator(version);
+      for (const doc of patch.documents) expect(validate(doc)).toEqual([]);
+    });
+  }
+
+  test("the schema check has teeth: the legacy VIP form is rejected by the 1.12 and 1.13 schemas", () => {
+    const legacy = renderControlPlanePatch({ ...base, talosVersion: "1.11" }).documents[0];
+    expect(talosSchemaValidator("1.12")(legacy).length).toBeGreaterThan(0);
+    expect(talosSchemaValidator("1.13")(legacy).length).toBeGreaterThan(0);
+    const multi = renderControlPlanePatch({ ...base, talosVersion: "1.12" }).documents;
+    expect(talosSchemaValidator("1.11")(multi[1])).toEqual(["kind LinkConfig is not in the Talos 1.11 schema"]);
+    expect(talosSchemaValidator("1.11")({ machine: { features: { kubePrizm: {} } } }).length).toBeGreaterThan(0);
+  });
+});
+
+describe("VIP form switches at Talos 1.12", () => {
+  test.each(["1.9", "1.11"])("Talos %s: machine.network.interfaces[].vip.ip with address and default route", (v) => {
+    const [main, ...rest] = renderControlPlanePatch({ ...base, talosVersion: v }).documents;
+    expect(rest).toEqual([]);
+    expect((main as any).machine.network).toEqual({
+      interfaces: [
+        {
+          interface: "eth0",
+          addresses: ["192.168.30.31/24"],
+          routes: [{ network: "0.0.0.0/0", gateway: "192.168.30.1" }],
+          vip: { ip: "192.168.30.30" },
+        },
+      ],
+    });
+  });
+
+  test.each(["1.12", "1.13", "v1.13.9"])("Talos %s: LinkConfig + Layer2VIPConfig documents, no machine.network", (v) => {
+    const [main, ...rest] = renderControlPlanePatch({ ...base, talosVersion: v }).documents;
+    expect((main as any).machine.network).toBeUndefined();
+    expect(rest).toEqual([
+      {
+        apiVersion: "v1alpha1",
+        kind: "LinkConfig",
+        name: "eth0",
+        up: true,
+        addresses: [{ address: "192.168.30.31/24" }],
+        routes: [{ destination: "0.0.0.0/0", gateway: "192.168.30.1" }],
+      },
+      { apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "eth0" },
+    ]);
+  });
+
+  test("Talos 1.12 with a selector: LinkAliasConfig named by linkAlias, used by LinkConfig and Layer2VIPConfig", () => {
+    const docs = renderControlPlanePatch({ ...base, talosVersion: "1.12", link: undefined, linkAlias: "lan0", linkSelector: { hardwareAddr: "BC:24:11:*", driver: "virtio_net" } }).documents;
+    expect(docs.map((d) => [d.kind, d.name, d.link])).toEqual([
+      [undefined, undefined, undefined],
+      ["LinkAliasConfig", "lan0", undefined],
+      ["LinkConfig", "lan0", undefined],
+      ["Layer2VIPConfig", "192.168.30.30", "lan0"],
+    ]);
+    expect((docs[1] as any).selector.match).toBe('glob("bc:24:11:*", mac(link.hardware_addr)) && link.driver == "virtio_net"');
+  });
+
+  test("Talos 1.11 with a selector: deviceSelector instead of interface", () => {
+    const main = renderControlPlanePatch({ ...base, link: undefined, linkSelector: { busPath: "0000:00:12.0" } }).documents[0] as any;
+    expect(main.machine.network.interfaces[0].deviceSelector).toEqual({ busPath: "0000:00:12.0" });
+    expect(main.machine.network.interfaces[0].interface).toBeUndefined();
+  });
+
+  test("CEL: exact values compare with ==, wildcards use glob", () => {
+    expect(linkSelectorToCel({ permanentAddr: "aa:bb:cc:dd:ee:ff", busPath: "0000:*" })).toBe(
+      'mac(link.permanent_addr) == "aa:bb:cc:dd:ee:ff" && glob("0000:*", link.bus_path)',
+    );
+  });
+});
+
+describe("endpoint, certSANs and KubePrism", () => {
+  test("controlPlane.endpoint is https://<endpoint>:6443 and the endpoint is in both certSANs lists", () => {
+    const main = renderControlPlanePatch({ ...base, endpoint: "API.Example.org", extraCertSANs: ["10.0.0.5", "api.example.org"] }).documents[0] as any;
+    expect(main.cluster.controlPlane.endpoint).toBe("https://api.example.org:6443");
+    expect(main.machine.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
+    expect(main.cluster.apiServer.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
+  });
+
+  test("IPv6 endpoints are bracketed in the URL", () => {
+    const main = renderControlPlanePatch({ ...base, endpoint: "fd00::30", node: { name: "cp-01", address: "fd00::31/64" }, vip: "fd00::30", gateway: "fd00::1" }).documents[0] as any;
+    expect(main.cluster.controlPlane.endpoint).toBe("https://[fd00::30]:6443");
+    expect(main.machine.network.interfaces[0].routes).toEqual([{ network: "::/0", gateway: "fd00::1" }]);
+    expect(talosSchemaValidator("1.11")(main)).toEqual([]);
+  });
+
+  test("KubePrism is enabled on 7445 by default and configurable", () => {
+    expect((renderControlPlanePatch(base).documents[0] as any).machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
+    expect((renderControlPlanePatch({ ...base, kubePrismPort: 7446 }).documents[0] as any).machine.features.kubePrism).toEqual({ enabled: true, port: 7446 });
+    expect((renderControlPlanePatch({ ...base, kubePrismEnabled: false }).documents[0] as any).machine.features.kubePrism.enabled).toBe(false);
+  });
+
+  test("no link: no network configuration at all (clouds), only endpoint, SANs, KubePrism", () => {
+    const docs = renderControlPlanePatch({ ...base, link: undefined, vip: undefined, gateway: undefined, endpoint: "nlb.example.com" }).documents;
+    expect(docs).toHaveLength(1);
+    expect((docs[0] as any).machine.network).toBeUndefined();
+    expect(Object.keys((docs[0] as any).machine).sort()).toEqual(["certSANs", "features"]);
+  });
+});
+
+describe("bad input is rejected with the field and the value", () => {
+  const cases: [string, Partial<ControlPlanePatchSpec>, RegExp][] = [
+    ["version too old", { talosVersion: "1.8" }, /^talosVersion: "1.8" Talos 1.8 is not supported; supported versions are 1.9 through 1.13$/],
+    ["version too new", { talosVersion: "1.14.0" }, /^talosVersion: "1.14.0" Talos 1.14 is not supported/],
+    ["version malformed", { talosVersion: "latest" }, /^talosVersion: "latest" must be a Talos version/],
+    ["endpoint with scheme", { endpoint: "https://192.168.30.30:6443" }, /^endpoint: "https:\/\/192.168.30.30:6443" must be a host name or IP/],
+    ["node address without prefix", { node: { name: "cp-01", address: "192.168.30.31" } }, /^node.address: "192.168.30.31" must be an address with prefix length/],
+    ["node address shorthand", { node: { name: "cp-01", address: "192.168.30/24" } }, /^node.address: "192.168.30\/24"/],
+    ["node address is the network", { node: { name: "cp-01", address: "192.168.30.0/24" } }, /^node.address: "192.168.30.0\/24" is the network address/],
+    ["vip malformed", { vip: "192.168.30.300" }, /^vip: "192.168.30.300" is not a valid IP address/],
+    ["vip without link", { link: undefined }, /^vip: "192.168.30.30" needs link or linkSelector/],
+    ["link and selector", { linkSelector: { driver: "virtio_net" } }, /^linkSelector: .* cannot be combined with link/],
+    ["empty selector", { link: undefined, linkSelector: {} }, /^linkSelector: \{\} must set at least one of/],
+    ["selector with quotes", { link: undefined, linkSelector: { driver: 'x" || true' } }, /^linkSelector.driver: /],
+    ["bad link name", { link: "eth 0" }, /^link: "eth 0" must be a network interface name/],
+    ["KubePrism port", { kubePrismPort: 70000 }, /^kubePrismPort: 70000 must be a TCP port/],
+    ["gateway malformed", { gateway: "gw" }, /^gateway: "gw" is not a valid IP address/],
+  ];
+  test.each(cases)("%s", (_label, override, message) => {
+    let error: unknown;
+    try {
+      renderControlPlanePatch({ ...base, ...override });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  test("parseTalosVersion reports what it parsed", () => {
+    expect(parseTalosVersion("v1.12.3")).toEqual({ major: 1, minor: 12, tag: "v1.12", multiDocNetwork: true, perCommandConnectionFlags: true });
+    expect(parseTalosVersion("1.9")).toMatchObject({ multiDocNetwork: false, perCommandConnectionFlags: false });
+    expect(parseTalosVersion("1.11")).toMatchObject({ multiDocNetwork: false, perCommandConnectionFlags: true });
+  });
+});
