@@ -52,7 +52,8 @@ test("the endpoint output of an endpoint component flows into the patches", asyn
 });
 
 test("the first command waits for the component's dependsOn", async () => {
-  const vm = new pulumi.CustomResource("test:index:Vm", "vm-1", {});
+  class Vm extends pulumi.CustomResource {}
+  const vm = new Vm("test:index:Vm", "vm-1", {});
   new TalosConfigPush("push", args, { dependsOn: [vm] });
   const resources = await rec.settle();
   expect(resources.find((r) => r.name === "push-cp-01")!.dependsOn).toEqual(["vm-1"]);
