@@ -71,6 +71,13 @@ export interface ControlPlanePatchSpec {
   kubePrismPort?: number;
   /** More names or IPs to add to both certSANs lists. */
   extraCertSANs?: string[];
+  /**
+   * A further v1alpha1 strategic-merge fragment (e.g. MetalLB's inline manifests and node-label
+   * removal) merged into the main document: objects merge key by key, lists are appended, and a
+   * scalar that differs from what this renderer sets is an error (it would silently override the
+   * endpoint, certSANs or KubePrism).
+   */
+  extraPatch?: Record<string, unknown>;
 }
 
 /** One node's rendered patch. */
@@ -176,7 +183,7 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
   const defaultRoute = node.address.family === "ipv6" ? "::/0" : "0.0.0.0/0";
 
   const machine: Record<string, unknown> = {
-    certSANs: sans,
+    certSANs: [...sans],
     features: { kubePrism: { enabled: kubePrismEnabled, port: kubePrismPort } },
   };
   const documents: Record<string, unknown>[] = [];
@@ -184,9 +191,10 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
     machine,
     cluster: {
       controlPlane: { endpoint: kubernetesApiUrl(endpoint) },
-      apiServer: { certSANs: sans },
+      apiServer: { certSANs: [...sans] },
     },
   };
+  if (spec.extraPatch !== undefined) mergeInto(main, spec.extraPatch, "extraPatch");
   documents.push(main);
 
   if (hasLink && !version.multiDocNetwork) {
@@ -213,6 +221,33 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
     if (vip) documents.push({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: vip, link: linkName });
   }
   return { documents, yaml: toYaml(documents) };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Deep-merges `fragment` into `target` (mutating it): objects key by key, lists appended without
+ * duplicates, equal scalars kept.
+ * @throws InputError naming the path when a scalar would change or types differ.
+ */
+export function mergeInto(target: Record<string, unknown>, fragment: unknown, field: string): void {
+  if (!isObject(fragment)) throw new InputError(field, fragment, "must be an object (a v1alpha1 patch fragment)");
+  for (const [key, value] of Object.entries(fragment)) {
+    const path = `${field}.${key}`;
+    const current = target[key];
+    if (current === undefined) {
+      target[key] = structuredClone(value);
+    } else if (isObject(current) && isObject(value)) {
+      mergeInto(current, value, path);
+    } else if (Array.isArray(current) && Array.isArray(value)) {
+      const seen = new Set(current.map((v) => JSON.stringify(v)));
+      for (const item of value) if (!seen.has(JSON.stringify(item))) current.push(structuredClone(item));
+    } else if (JSON.stringify(current) !== JSON.stringify(value)) {
+      throw new InputError(path, value, `conflicts with the value this package renders (${JSON.stringify(current)})`);
+    }
+  }
 }
 
 /**

@@ -47,6 +47,13 @@ export interface TalosConfigPushArgs {
   /** More host names or IPs to add to both certSANs lists. Default none. */
   extraCertSANs?: pulumi.Input<pulumi.Input<string>[]>;
   /**
+   * A further v1alpha1 strategic-merge fragment merged into every node's patch, e.g. the
+   * `talosPatch` output of `MetalLbServices`. Objects merge, lists append; changing a value this
+   * package renders (endpoint, certSANs, KubePrism) is an error. When it is a Pulumi secret, the
+   * patches are secret too.
+   */
+  extraPatch?: pulumi.Input<Record<string, unknown>>;
+  /**
    * The talosconfig (YAML content, not a path). Always stored as a Pulumi secret: it reaches
    * talosctl through a 0600 file in a private temporary directory that is removed afterwards,
    * never through the command line.
@@ -93,6 +100,7 @@ export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan
       kubePrismEnabled: args.kubePrismEnabled,
       kubePrismPort: args.kubePrismPort,
       extraCertSANs: args.extraCertSANs,
+      extraPatch: args.extraPatch as Record<string, unknown> | undefined,
     };
     const patch = renderControlPlanePatch(spec).yaml;
     const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: node.address.ip, mode, tryTimeout: args.tryTimeout });

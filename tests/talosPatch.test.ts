@@ -164,3 +164,38 @@ describe("bad input is rejected with the field and the value", () => {
     expect(parseTalosVersion("1.11")).toMatchObject({ multiDocNetwork: false, perCommandConnectionFlags: true });
   });
 });
+
+describe("extraPatch is merged into the main document", () => {
+  test("objects merge, lists append without duplicates, and the result validates", () => {
+    const main = renderControlPlanePatch({
+      ...base,
+      extraPatch: {
+        machine: { certSANs: ["192.168.30.30", "lb.example.org"], nodeLabels: { role: "edge" } },
+        cluster: { inlineManifests: [{ name: "ns", contents: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n" }] },
+      },
+    }).documents[0] as any;
+    expect(main.machine.certSANs).toEqual(["192.168.30.30", "lb.example.org"]);
+    expect(main.machine.nodeLabels).toEqual({ role: "edge" });
+    expect(main.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
+    expect(main.cluster.inlineManifests).toHaveLength(1);
+    expect(talosSchemaValidator("1.11")(main)).toEqual([]);
+  });
+
+  test("a fragment that would change the endpoint is rejected with its path", () => {
+    expect(() => renderControlPlanePatch({ ...base, extraPatch: { cluster: { controlPlane: { endpoint: "https://evil:6443" } } } })).toThrow(
+      'extraPatch.cluster.controlPlane.endpoint: "https://evil:6443" conflicts with the value this package renders ("https://192.168.30.30:6443")',
+    );
+  });
+
+  test("the caller's fragment is not modified", () => {
+    const fragment = { machine: { certSANs: ["x.example.org"] } };
+    renderControlPlanePatch({ ...base, extraPatch: fragment });
+    expect(fragment).toEqual({ machine: { certSANs: ["x.example.org"] } });
+  });
+});
+
+test("extra machine certSANs do not leak into the API server's list", () => {
+  const main = renderControlPlanePatch({ ...base, extraPatch: { machine: { certSANs: ["talos-only.example.org"] } } }).documents[0] as any;
+  expect(main.machine.certSANs).toEqual(["192.168.30.30", "talos-only.example.org"]);
+  expect(main.cluster.apiServer.certSANs).toEqual(["192.168.30.30"]);
+});
