@@ -12,10 +12,11 @@ export const PROJECT = "talos-endpoints";
 /** Config keys that must be set with `pulumi config set --secret` (synth substitutes placeholders). */
 export const SECRET_CONFIG_KEYS: Record<string, readonly string[]> = {
   proxmox: ["talosconfig", "proxmoxApiToken"],
+  aws: ["talosconfig"],
 };
 
 /** Platforms the stack program builds. */
-export const PLATFORMS = ["proxmox"] as const;
+export const PLATFORMS = ["proxmox", "aws"] as const;
 
 /** Proxmox settings (`talos-endpoints:proxmox`). */
 export interface ProxmoxSettings {
@@ -41,12 +42,45 @@ export interface ProxmoxSettings {
   qemuGuestAgent?: boolean;
 }
 
+/** A control plane in the aws stack: the node plus its EC2 instance. */
+export interface AwsControlPlaneConfig extends ControlPlaneNodeArgs {
+  /** EC2 instance ID, e.g. `i-0123456789abcdef0`. */
+  instanceId: string;
+}
+
+/** A worker in the aws stack: its Talos API is published on NLB listener 50001. */
+export interface AwsWorkerConfig {
+  name: string;
+  instanceId: string;
+}
+
+/** AWS settings (`talos-endpoints:aws`): the `NlbEndpoint` inputs other than the instances. */
+export interface AwsSettings {
+  environment: string;
+  vpcId: string;
+  vpcCidr: string;
+  subnetIds: string[];
+  instanceSecurityGroupId: string;
+  internal?: boolean;
+  allowedAdminCidrs?: string[];
+  allowPublicAccess?: boolean;
+  enableDeletionProtection?: boolean;
+  enableCrossZoneLoadBalancing?: boolean;
+  preserveClientIp?: boolean;
+  deregistrationDelay?: number;
+  healthCheckInterval?: number;
+  healthCheckTimeout?: number;
+  healthyThreshold?: number;
+  unhealthyThreshold?: number;
+}
+
 /** Everything the stack program reads. */
 export interface StackConfig {
   platform: (typeof PLATFORMS)[number];
   talosVersion: string;
-  controlPlanes: ControlPlaneNodeArgs[];
-  vip: string;
+  controlPlanes: AwsControlPlaneConfig[] | ControlPlaneNodeArgs[];
+  /** The shared VIP (proxmox). */
+  vip?: string;
   link?: string;
   linkSelector?: LinkSelectorArgs;
   gateway?: string;
@@ -58,6 +92,8 @@ export interface StackConfig {
   talosconfig: pulumi.Output<string>;
   proxmox?: ProxmoxSettings;
   proxmoxApiToken?: pulumi.Output<string>;
+  aws?: AwsSettings;
+  workers?: AwsWorkerConfig[];
 }
 
 /**
@@ -75,7 +111,7 @@ export function readStackConfig(): StackConfig {
     platform: platform as StackConfig["platform"],
     talosVersion: cfg.require("talosVersion"),
     controlPlanes: cfg.requireObject<ControlPlaneNodeArgs[]>("controlPlanes"),
-    vip: cfg.require("vip"),
+    vip: platform === "proxmox" ? cfg.require("vip") : cfg.get("vip"),
     link: cfg.get("link"),
     linkSelector: cfg.getObject<LinkSelectorArgs>("linkSelector"),
     gateway: cfg.get("gateway"),
@@ -87,5 +123,7 @@ export function readStackConfig(): StackConfig {
     talosconfig: cfg.requireSecret("talosconfig"),
     proxmox,
     proxmoxApiToken: proxmox ? cfg.requireSecret("proxmoxApiToken") : undefined,
+    aws: platform === "aws" ? cfg.requireObject<AwsSettings>("aws") : undefined,
+    workers: cfg.getObject<AwsWorkerConfig[]>("workers"),
   };
 }

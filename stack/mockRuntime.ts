@@ -68,6 +68,8 @@ function unwrapSecrets(value: unknown): Record<string, unknown> {
 export interface MockRecorder {
   /** Resources registered so far, in registration order. */
   readonly resources: RecordedResource[];
+  /** Output names whose values are mock placeholders, by resource name (e.g. an NLB's `dnsName`). */
+  readonly placeholders: Map<string, string[]>;
   /** Waits until every pending registration has reached the mocks, then disconnects the runtime. */
   settle(): Promise<RecordedResource[]>;
 }
@@ -94,6 +96,7 @@ export async function installMocks(
 ): Promise<MockRecorder> {
   const resources: RecordedResource[] = [];
   const requests = new Map<string, RegisterRequest>();
+  const placeholders = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -107,7 +110,10 @@ export async function installMocks(
           inputs: maskValue(args.inputs) as Record<string, unknown>,
         });
         const plain = unwrapSecrets(args.inputs);
-        return { id: `${args.name}-id`, state: { ...plain, ...computed(args.type, args.name, plain) } };
+        const made = computed(args.type, args.name, plain);
+        const invented = Object.keys(made).filter((k) => !(k in plain) && made[k] !== "");
+        if (invented.length > 0) placeholders.set(`${args.type} ${args.name}`, invented);
+        return { id: `${args.name}-id`, state: { ...plain, ...made } };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         return args.inputs;
@@ -126,6 +132,7 @@ export async function installMocks(
   };
   return {
     resources,
+    placeholders,
     async settle() {
       await pulumi.runtime.disconnect();
       return resources;

@@ -3,10 +3,13 @@
  * API (`automation.ts`) all call {@link stackProgram}.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControlPlaneEndpoint } from "../components/contract";
+import { NlbEndpoint } from "../components/NlbEndpoint";
 import { TalosVipEndpoint } from "../components/TalosVipEndpoint";
+import { parseInterfaceAddress } from "../talos/net";
 import { DEFAULT_KUBEPRISM_PORT } from "../talos/patch";
 import { TalosConfigPush } from "../talos/push";
-import { readStackConfig } from "./config";
+import { AwsControlPlaneConfig, readStackConfig, StackConfig } from "./config";
 import { proxmoxControlPlaneVms } from "./proxmox";
 import { renderTopology } from "./topology";
 
@@ -20,30 +23,87 @@ export interface StackResult {
   topology: pulumi.Output<string>;
 }
 
+/** What a platform contributes to the common tail (push, files, topology, outputs). */
+interface PlatformParts {
+  backend: string;
+  endpoint: ControlPlaneEndpoint;
+  /** The Talos VIP to render on the nodes, if the backend is the Talos VIP. */
+  vip?: pulumi.Output<string>;
+  /** Link config rendered on the nodes (none on clouds). */
+  link?: boolean;
+  /** What the push waits for. */
+  dependsOn: pulumi.Resource[];
+  outputs: Record<string, pulumi.Input<unknown>>;
+}
+
 /** Builds the stack from its config. */
 export function stackProgram(): StackResult {
   const cfg = readStackConfig();
+  const parts = cfg.platform === "aws" ? awsParts(cfg) : proxmoxParts(cfg);
+  return withTalosPush(cfg, parts);
+}
 
+/** Proxmox: control-plane VMs with static addresses and the Talos native VIP. */
+function proxmoxParts(cfg: StackConfig): PlatformParts {
   const endpoint = new TalosVipEndpoint("control-plane", {
     talosVersion: cfg.talosVersion,
     controlPlanes: cfg.controlPlanes,
-    vip: cfg.vip,
+    vip: cfg.vip as string,
     link: cfg.link,
     linkSelector: cfg.linkSelector,
   });
-
   const vms = proxmoxControlPlaneVms(cfg.proxmox!, cfg.proxmoxApiToken!, cfg.controlPlanes, cfg.gateway);
+  return {
+    backend: "Talos native VIP",
+    endpoint,
+    vip: endpoint.vip,
+    link: true,
+    dependsOn: vms,
+    outputs: { vmIds: pulumi.all(vms.map((vm) => vm.vmId)) },
+  };
+}
 
+/** AWS: a Network Load Balancer in front of existing instances; no VIP and no link config on the nodes. */
+function awsParts(cfg: StackConfig): PlatformParts {
+  const controlPlanes = cfg.controlPlanes as AwsControlPlaneConfig[];
+  const nlb = new NlbEndpoint("control-plane", {
+    ...cfg.aws!,
+    controlPlaneInstances: controlPlanes.map((cp, i) => ({
+      name: cp.name,
+      instanceId: cp.instanceId,
+      privateIp: parseInterfaceAddress(`controlPlanes[${i}].address`, cp.address).ip,
+    })),
+    workerInstances: cfg.workers ?? [],
+  });
+  return {
+    backend: "AWS Network Load Balancer",
+    endpoint: nlb,
+    link: false,
+    dependsOn: [nlb],
+    outputs: {
+      loadBalancerDnsName: nlb.loadBalancerDnsName,
+      loadBalancerArn: nlb.loadBalancerArn,
+      kubernetesApiEndpoint: nlb.kubernetesApiEndpoint,
+      talosApiEndpoint: nlb.talosApiEndpoint,
+      kubernetesApiTargetGroupArn: nlb.kubernetesApiTargetGroupArn,
+      talosApiTargetGroupArn: nlb.talosApiTargetGroupArn,
+      workerTalosApiTargetGroupArn: nlb.workerTalosApiTargetGroupArn,
+    },
+  };
+}
+
+/** The part every platform shares: the talosctl push of the endpoint, the artifacts, the outputs. */
+function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
   const push = new TalosConfigPush(
     "talos-config",
     {
       talosVersion: cfg.talosVersion,
-      controlPlanes: cfg.controlPlanes,
-      endpoint: endpoint.endpoint,
-      vip: endpoint.vip,
-      link: cfg.link,
-      linkSelector: cfg.linkSelector,
-      gateway: cfg.gateway,
+      controlPlanes: cfg.controlPlanes.map(({ name, address }) => ({ name, address })),
+      endpoint: parts.endpoint.endpoint,
+      vip: parts.vip,
+      link: parts.link ? cfg.link : undefined,
+      linkSelector: parts.link ? cfg.linkSelector : undefined,
+      gateway: parts.link ? cfg.gateway : undefined,
       kubePrismEnabled: cfg.kubePrismEnabled,
       kubePrismPort: cfg.kubePrismPort,
       extraCertSANs: cfg.extraCertSANs,
@@ -51,7 +111,7 @@ export function stackProgram(): StackResult {
       mode: cfg.applyMode,
       tryTimeout: cfg.tryTimeout,
     },
-    { dependsOn: vms },
+    { dependsOn: parts.dependsOn },
   );
 
   const files = pulumi.all([push.patches, push.commandLines]).apply(([patches, lines]) => {
@@ -62,9 +122,9 @@ export function stackProgram(): StackResult {
     }
     return out;
   });
-  const topology = pulumi.all([endpoint.endpoint, endpoint.talosApiEndpoints]).apply(([ep, ips]) =>
+  const topology = pulumi.all([parts.endpoint.endpoint, parts.endpoint.talosApiEndpoints]).apply(([ep, ips]) =>
     renderTopology({
-      backend: "Talos native VIP",
+      backend: parts.backend,
       endpoint: ep,
       controlPlanes: cfg.controlPlanes.map((cp, i) => ({ name: cp.name, ip: ips[i] })),
       kubePrismPort: cfg.kubePrismEnabled === false ? undefined : (cfg.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT),
@@ -75,10 +135,10 @@ export function stackProgram(): StackResult {
     outputs: {
       platform: cfg.platform,
       talosVersion: cfg.talosVersion,
-      endpoint: endpoint.endpoint,
-      kubernetesApiUrl: endpoint.kubernetesApiUrl,
-      talosApiEndpoints: endpoint.talosApiEndpoints,
-      vmIds: pulumi.all(vms.map((vm) => vm.vmId)),
+      endpoint: parts.endpoint.endpoint,
+      kubernetesApiUrl: parts.endpoint.kubernetesApiUrl,
+      talosApiEndpoints: parts.endpoint.talosApiEndpoints,
+      ...parts.outputs,
       patchHashes: push.patchHashes,
     },
     files,

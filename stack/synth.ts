@@ -120,6 +120,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   })) as Record<string, unknown> | undefined;
   const resources = await recorder.settle();
   if (programError) throw programError;
+  for (const [resource, keys] of recorder.placeholders) {
+    log(`synth: ${resource}: ${keys.join(", ")} ${keys.length === 1 ? "is a placeholder" : "are placeholders"} (assigned by the provider on deployment)`);
+  }
   if (!result || !outputs) throw new Error("the stack program returned nothing");
 
   const resolvedOutputs: Record<string, unknown> = {};
