@@ -1,3 +1,6 @@
 /** The endpoint components. */
 export * from "./contract";
 export * from "./TalosVipEndpoint";
+export * from "./NlbEndpoint";
+export * from "./MetalLbServices";
+export * from "./metallb";
