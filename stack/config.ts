@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
+import type { MetalLbServicesArgs } from "../components/MetalLbServices";
 import { InputError } from "../talos/errors";
 
 /** Project name from Pulumi.yaml: the config namespace. */
@@ -74,6 +75,13 @@ export interface AwsSettings {
   unhealthyThreshold?: number;
 }
 
+/**
+ * MetalLB settings (`talos-endpoints:metallb`): the `MetalLbServices` inputs the stack does not
+ * derive itself (node addresses, the VIP and the load-balancer hosts come from the rest of the
+ * config; BGP peers get the optional secret `metallbBgpPassword`).
+ */
+export type MetalLbSettings = Omit<MetalLbServicesArgs, "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "kubeconfig">;
+
 /** Everything the stack program reads. */
 export interface StackConfig {
   platform: (typeof PLATFORMS)[number];
@@ -94,6 +102,11 @@ export interface StackConfig {
   proxmoxApiToken?: pulumi.Output<string>;
   aws?: AwsSettings;
   workers?: AwsWorkerConfig[];
+  metallb?: MetalLbSettings;
+  /** BGP session password for every MetalLB peer (secret, optional). */
+  metallbBgpPassword?: pulumi.Output<string>;
+  /** Kubeconfig for MetalLB `delivery: kubernetes` (secret). */
+  kubeconfig?: pulumi.Output<string>;
 }
 
 /**
@@ -125,5 +138,8 @@ export function readStackConfig(): StackConfig {
     proxmoxApiToken: proxmox ? cfg.requireSecret("proxmoxApiToken") : undefined,
     aws: platform === "aws" ? cfg.requireObject<AwsSettings>("aws") : undefined,
     workers: cfg.getObject<AwsWorkerConfig[]>("workers"),
+    metallb: cfg.getObject<MetalLbSettings>("metallb"),
+    metallbBgpPassword: cfg.getSecret("metallbBgpPassword"),
+    kubeconfig: cfg.getSecret("kubeconfig"),
   };
 }

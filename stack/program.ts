@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlaneEndpoint } from "../components/contract";
+import { MetalLbServices } from "../components/MetalLbServices";
 import { NlbEndpoint } from "../components/NlbEndpoint";
 import { TalosVipEndpoint } from "../components/TalosVipEndpoint";
 import { parseInterfaceAddress } from "../talos/net";
@@ -17,8 +18,12 @@ import { renderTopology } from "./topology";
 export interface StackResult {
   /** The stack outputs (what `pulumi stack output` shows). */
   outputs: Record<string, pulumi.Input<unknown>>;
-  /** Every rendered artifact by relative path, e.g. `talos/cp-01.yaml`. */
-  files: pulumi.Output<Record<string, string>>;
+  /**
+   * Every rendered artifact by relative path, e.g. `talos/cp-01.yaml`. Each is its own Output so
+   * that one holding a secret (a BGP password inside an inline manifest) stays secret while the
+   * others can be shown.
+   */
+  files: Record<string, pulumi.Output<string>>;
   /** Mermaid topology (`topology.md`). */
   topology: pulumi.Output<string>;
 }
@@ -34,6 +39,8 @@ interface PlatformParts {
   /** What the push waits for. */
   dependsOn: pulumi.Resource[];
   outputs: Record<string, pulumi.Input<unknown>>;
+  /** Addresses MetalLB pools must stay clear of, besides the nodes: the VIP, load-balancer hosts. */
+  reserved?: { vip?: pulumi.Input<string>; loadBalancerHosts?: pulumi.Input<string>[] };
 }
 
 /** Builds the stack from its config. */
@@ -60,6 +67,7 @@ function proxmoxParts(cfg: StackConfig): PlatformParts {
     link: true,
     dependsOn: vms,
     outputs: { vmIds: pulumi.all(vms.map((vm) => vm.vmId)) },
+    reserved: { vip: endpoint.vip },
   };
 }
 
@@ -92,8 +100,23 @@ function awsParts(cfg: StackConfig): PlatformParts {
   };
 }
 
-/** The part every platform shares: the talosctl push of the endpoint, the artifacts, the outputs. */
+/** MetalLB for LoadBalancer Services, when configured. */
+function metalLb(cfg: StackConfig, parts: PlatformParts): MetalLbServices | undefined {
+  if (!cfg.metallb) return undefined;
+  const password = cfg.metallbBgpPassword;
+  return new MetalLbServices("services", {
+    ...cfg.metallb,
+    bgpPeers: cfg.metallb.bgpPeers?.map((peer) => (password ? { ...peer, password } : peer)),
+    nodeAddresses: cfg.controlPlanes.map((cp) => cp.address),
+    controlPlaneVip: parts.reserved?.vip,
+    loadBalancerHosts: parts.reserved?.loadBalancerHosts,
+    kubeconfig: cfg.kubeconfig,
+  });
+}
+
+/** The part every platform shares: MetalLB, the talosctl push of the endpoint, the artifacts, the outputs. */
 function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
+  const services = metalLb(cfg, parts);
   const push = new TalosConfigPush(
     "talos-config",
     {
@@ -110,18 +133,17 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       talosconfig: cfg.talosconfig,
       mode: cfg.applyMode,
       tryTimeout: cfg.tryTimeout,
+      extraPatch: services?.talosPatch as pulumi.Output<Record<string, unknown>> | undefined,
     },
     { dependsOn: parts.dependsOn },
   );
 
-  const files = pulumi.all([push.patches, push.commandLines]).apply(([patches, lines]) => {
-    const out: Record<string, string> = {};
-    for (const [node, patch] of Object.entries(patches)) {
-      out[`talos/${node}.yaml`] = patch;
-      out[`talos/${node}.talosctl.txt`] = `${lines[node]}\n`;
-    }
-    return out;
-  });
+  const files: Record<string, pulumi.Output<string>> = {};
+  for (const { name } of cfg.controlPlanes) {
+    files[`talos/${name}.yaml`] = push.patches.apply((p) => p[name]);
+    files[`talos/${name}.talosctl.txt`] = push.commandLines.apply((l) => `${l[name]}\n`);
+  }
+  if (services) files["metallb/manifests.yaml"] = services.manifests;
   const topology = pulumi.all([parts.endpoint.endpoint, parts.endpoint.talosApiEndpoints]).apply(([ep, ips]) =>
     renderTopology({
       backend: parts.backend,
@@ -139,6 +161,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       kubernetesApiUrl: parts.endpoint.kubernetesApiUrl,
       talosApiEndpoints: parts.endpoint.talosApiEndpoints,
       ...parts.outputs,
+      ...(services ? { servicesEndpoint: services.endpoint } : {}),
       patchHashes: push.patchHashes,
     },
     files,

@@ -112,10 +112,12 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       programError = err;
       return {};
     }
-    [files, topology] = await Promise.all([
-      new Promise<Record<string, string>>((resolve) => result!.files.apply(resolve)),
-      new Promise<string>((resolve) => result!.topology.apply(resolve)),
-    ]);
+    topology = await new Promise<string>((resolve) => result!.topology.apply(resolve));
+    for (const [rel, content] of Object.entries(result.files)) {
+      files[rel] = (await pulumi.isSecret(content))
+        ? "# [secret] This file holds a Pulumi secret, so synth does not write its content.\n"
+        : await new Promise<string>((resolve) => content.apply(resolve));
+    }
     return result.outputs;
   })) as Record<string, unknown> | undefined;
   const resources = await recorder.settle();
