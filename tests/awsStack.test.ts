@@ -2,22 +2,15 @@ import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
 import { synth, SynthResult } from "../stack/synth";
 import { talosSchemaValidator } from "./helpers/reference";
-import { stackVariant } from "./helpers/stacks";
+import { removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-async function synthAws(changes: Record<string, unknown> = {}): Promise<SynthResult & { log: string[] }> {
-  const dir = stackVariant("aws", changes);
-  dirs.push(dir);
-  const log: string[] = [];
-  return { ...(await synth({ stack: "aws", projectDir: dir, log: (m) => log.push(m) })), log };
-}
+afterAll(removeVariants);
 
 describe("the aws example stack under mocks", () => {
   let result: SynthResult & { log: string[] };
   const DNS = "demo-talos-api-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com";
   beforeAll(async () => {
-    result = await synthAws();
+    result = await synthVariant("aws");
   });
   const ofType = (t: string) => result.resources.filter((r) => r.type === t);
 
@@ -91,6 +84,5 @@ test("an internet-facing NLB open to 0.0.0.0/0 without opt-in stops synth with t
   const dir = stackVariant("aws");
   const file = `${dir}/Pulumi.aws.yaml`;
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("198.51.100.7/32", "0.0.0.0/0"));
-  dirs.push(dir);
   await expect(synth({ stack: "aws", projectDir: dir })).rejects.toThrow(/^allowedAdminCidrs\[0\]: "0\.0\.0\.0\/0"/);
 });

@@ -4,21 +4,14 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { synth, SynthResult } from "../stack/synth";
 import { talosSchemaValidator } from "./helpers/reference";
-import { PROJECT_DIR, stackVariant } from "./helpers/stacks";
+import { PROJECT_DIR, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-async function synthVariant(changes: Record<string, unknown> = {}): Promise<SynthResult> {
-  const dir = stackVariant("proxmox", changes);
-  dirs.push(dir);
-  return synth({ stack: "proxmox", projectDir: dir });
-}
+afterAll(removeVariants);
 
 describe("the proxmox example stack under mocks", () => {
   let result: SynthResult;
   beforeAll(async () => {
-    result = await synthVariant();
+    result = await synthVariant("proxmox");
   });
 
   test("registers exactly these resources, with these parents", () => {
@@ -126,7 +119,7 @@ describe("the proxmox example stack under mocks", () => {
 });
 
 test("switching talosVersion to 1.13 switches to the multi-document VIP form, which validates", async () => {
-  const result = await synthVariant({ talosVersion: "1.13" });
+  const result = await synthVariant("proxmox", { talosVersion: "1.13" });
   const validate = talosSchemaValidator("1.13");
   const docs = parseAllDocuments(result.files["talos/cp-02.yaml"]).map((d) => d.toJS());
   expect(docs.map((d) => d.kind)).toEqual([undefined, "LinkConfig", "Layer2VIPConfig"]);
@@ -150,12 +143,11 @@ function withoutDeletes(doc: any): any {
 }
 
 test("a VIP outside the subnet in the stack config stops synth with the field named", async () => {
-  await expect(synthVariant({ vip: "192.168.40.30" })).rejects.toThrow('vip: "192.168.40.30" is outside the subnet 192.168.30.0/24');
+  await expect(synthVariant("proxmox", { vip: "192.168.40.30" })).rejects.toThrow('vip: "192.168.40.30" is outside the subnet 192.168.30.0/24');
 });
 
 test("npm run synth exits non-zero with the validation message on bad config", () => {
   const dir = stackVariant("proxmox", { vip: "192.168.30.31" });
-  dirs.push(dir);
   const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "synth.ts"), "--stack", "proxmox"], {
     cwd: dir,
     encoding: "utf8",
@@ -167,7 +159,6 @@ test("npm run synth exits non-zero with the validation message on bad config", (
 
 test("npm run synth on the example writes the directory and says which secrets are placeholders", () => {
   const dir = stackVariant("proxmox");
-  dirs.push(dir);
   const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "synth.ts"), "--stack", "proxmox"], {
     cwd: dir,
     encoding: "utf8",

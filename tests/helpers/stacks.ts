@@ -2,6 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { synth, SynthResult } from "../../stack/synth";
+
+const made: string[] = [];
 
 /** Project root (where Pulumi.yaml and the example stack files are). */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -9,7 +12,7 @@ export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 /**
  * Copies an example stack file into a fresh directory, with `changes` applied to its config
  * (keys without namespace are `talos-endpoints:` keys; `undefined` removes a key).
- * @returns the directory; remove it with `fs.rmSync(dir, { recursive: true })`.
+ * @returns the directory; {@link removeVariants} removes it.
  */
 export function stackVariant(stack: string, changes: Record<string, unknown> = {}): string {
   const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8"));
@@ -19,7 +22,24 @@ export function stackVariant(stack: string, changes: Record<string, unknown> = {
     else doc.config[full] = value;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stack-${stack}-`));
+  made.push(dir);
   fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify(doc));
   return dir;
+}
+
+
+/** Removes every directory made by {@link stackVariant} / {@link synthVariant}; call from `afterAll`. */
+export function removeVariants(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Synthesizes a variant of an example stack (see {@link stackVariant}) into its own directory.
+ * @returns the synth result plus every line synth logged.
+ */
+export async function synthVariant(stack: string, changes: Record<string, unknown> = {}): Promise<SynthResult & { log: string[] }> {
+  const dir = stackVariant(stack, changes);
+  const log: string[] = [];
+  return { ...(await synth({ stack, projectDir: dir, log: (m) => log.push(m) })), log };
 }
