@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
+import type { LoadBalancerTuningInput } from "../components/haproxyKeepalived/tuning";
 import type { MetalLbServicesArgs } from "../components/MetalLbServices";
 import { InputError } from "../talos/errors";
 
@@ -14,10 +15,11 @@ export const PROJECT = "talos-endpoints";
 export const SECRET_CONFIG_KEYS: Record<string, readonly string[]> = {
   proxmox: ["talosconfig", "proxmoxApiToken"],
   aws: ["talosconfig"],
+  baremetal: ["talosconfig", "lbSshPrivateKey"],
 };
 
 /** Platforms the stack program builds. */
-export const PLATFORMS = ["proxmox", "aws"] as const;
+export const PLATFORMS = ["proxmox", "aws", "baremetal"] as const;
 
 /** Proxmox settings (`talos-endpoints:proxmox`). */
 export interface ProxmoxSettings {
@@ -75,6 +77,31 @@ export interface AwsSettings {
   unhealthyThreshold?: number;
 }
 
+/** A load-balancer host in the baremetal stack; the SSH key is the secret `lbSshPrivateKey`. */
+export interface LoadBalancerHostConfig {
+  name: string;
+  /** Address with prefix on the VRRP interface, e.g. `192.168.30.21/24`. */
+  address: string;
+  priority?: number;
+  /** SSH user, default `root` (others use `sudo -n`). */
+  sshUser?: string;
+  /** SSH port, default 22. */
+  sshPort?: number;
+}
+
+/** Bare-metal load-balancer settings (`talos-endpoints:loadBalancer`): `HaproxyKeepalivedEndpoint` inputs. */
+export interface LoadBalancerSettings {
+  mode?: string;
+  hosts?: LoadBalancerHostConfig[];
+  vip?: string;
+  vrrpInterface?: string;
+  virtualRouterId?: number;
+  tuningProfile?: string;
+  tuning?: LoadBalancerTuningInput;
+  dnsName?: string;
+  dnsTtl?: number;
+}
+
 /**
  * MetalLB settings (`talos-endpoints:metallb`): the `MetalLbServices` inputs the stack does not
  * derive itself (node addresses, the VIP and the load-balancer hosts come from the rest of the
@@ -102,6 +129,9 @@ export interface StackConfig {
   proxmoxApiToken?: pulumi.Output<string>;
   aws?: AwsSettings;
   workers?: AwsWorkerConfig[];
+  loadBalancer?: LoadBalancerSettings;
+  lbSshPrivateKey?: pulumi.Output<string>;
+  vrrpAuthPass?: pulumi.Output<string>;
   metallb?: MetalLbSettings;
   /** BGP session password for every MetalLB peer (secret, optional). */
   metallbBgpPassword?: pulumi.Output<string>;
@@ -138,6 +168,9 @@ export function readStackConfig(): StackConfig {
     proxmoxApiToken: proxmox ? cfg.requireSecret("proxmoxApiToken") : undefined,
     aws: platform === "aws" ? cfg.requireObject<AwsSettings>("aws") : undefined,
     workers: cfg.getObject<AwsWorkerConfig[]>("workers"),
+    loadBalancer: platform === "baremetal" ? cfg.requireObject<LoadBalancerSettings>("loadBalancer") : undefined,
+    lbSshPrivateKey: platform === "baremetal" ? cfg.requireSecret("lbSshPrivateKey") : undefined,
+    vrrpAuthPass: cfg.getSecret("vrrpAuthPass"),
     metallb: cfg.getObject<MetalLbSettings>("metallb"),
     metallbBgpPassword: cfg.getSecret("metallbBgpPassword"),
     kubeconfig: cfg.getSecret("kubeconfig"),

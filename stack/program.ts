@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlaneEndpoint } from "../components/contract";
+import { HaproxyKeepalivedEndpoint } from "../components/HaproxyKeepalivedEndpoint";
 import { MetalLbServices } from "../components/MetalLbServices";
 import { NlbEndpoint } from "../components/NlbEndpoint";
 import { TalosVipEndpoint } from "../components/TalosVipEndpoint";
@@ -39,6 +40,8 @@ interface PlatformParts {
   /** What the push waits for. */
   dependsOn: pulumi.Resource[];
   outputs: Record<string, pulumi.Input<unknown>>;
+  /** Artifacts the platform renders (e.g. haproxy.cfg per host), by path under files/. */
+  files?: Record<string, pulumi.Output<string>>;
   /** Addresses MetalLB pools must stay clear of, besides the nodes: the VIP, load-balancer hosts. */
   reserved?: { vip?: pulumi.Input<string>; loadBalancerHosts?: pulumi.Input<string>[] };
 }
@@ -46,7 +49,7 @@ interface PlatformParts {
 /** Builds the stack from its config. */
 export function stackProgram(): StackResult {
   const cfg = readStackConfig();
-  const parts = cfg.platform === "aws" ? awsParts(cfg) : proxmoxParts(cfg);
+  const parts = cfg.platform === "aws" ? awsParts(cfg) : cfg.platform === "baremetal" ? baremetalParts(cfg) : proxmoxParts(cfg);
   return withTalosPush(cfg, parts);
 }
 
@@ -68,6 +71,45 @@ function proxmoxParts(cfg: StackConfig): PlatformParts {
     dependsOn: vms,
     outputs: { vmIds: pulumi.all(vms.map((vm) => vm.vmId)) },
     reserved: { vip: endpoint.vip },
+  };
+}
+
+/** Bare metal: HAProxy + Keepalived on dedicated hosts (or one HAProxy, or DNS round-robin) in front of the control planes. */
+function baremetalParts(cfg: StackConfig): PlatformParts {
+  const lb = cfg.loadBalancer!;
+  const hosts = lb.hosts ?? [];
+  const endpoint = new HaproxyKeepalivedEndpoint("control-plane", {
+    mode: lb.mode,
+    talosVersion: cfg.talosVersion,
+    controlPlanes: cfg.controlPlanes,
+    loadBalancers: hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      priority: h.priority,
+      ssh: { user: h.sshUser, port: h.sshPort, privateKey: cfg.lbSshPrivateKey! },
+    })),
+    vip: lb.vip,
+    vrrpInterface: lb.vrrpInterface,
+    virtualRouterId: lb.virtualRouterId,
+    vrrpAuthPass: cfg.vrrpAuthPass,
+    tuningProfile: lb.tuningProfile,
+    tuning: lb.tuning,
+    dnsName: lb.dnsName,
+    dnsTtl: lb.dnsTtl,
+  });
+  const files: Record<string, pulumi.Output<string>> = {};
+  for (const h of hosts) {
+    files[`haproxy/${h.name}.cfg`] = endpoint.haproxyConfigs.apply((c) => c[h.name]);
+    if ((lb.mode ?? "ha-pair") === "ha-pair") files[`keepalived/${h.name}.conf`] = endpoint.keepalivedConfigs.apply((c) => c[h.name]);
+  }
+  return {
+    backend: lb.mode === "dns-round-robin" ? "DNS round-robin" : lb.mode === "single-haproxy" ? "HAProxy" : "HAProxy + Keepalived VIP",
+    endpoint,
+    link: cfg.link !== undefined || cfg.linkSelector !== undefined,
+    dependsOn: [endpoint],
+    outputs: { dnsRecords: endpoint.dnsRecords, warnings: endpoint.warnings },
+    reserved: { vip: lb.vip?.split("/")[0], loadBalancerHosts: hosts.map((h) => h.address.split("/")[0]) },
+    files,
   };
 }
 
@@ -126,7 +168,6 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       vip: parts.vip,
       link: parts.link ? cfg.link : undefined,
       linkSelector: parts.link ? cfg.linkSelector : undefined,
-      gateway: parts.link ? cfg.gateway : undefined,
       kubePrismEnabled: cfg.kubePrismEnabled,
       kubePrismPort: cfg.kubePrismPort,
       extraCertSANs: cfg.extraCertSANs,
@@ -138,7 +179,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
     { dependsOn: parts.dependsOn },
   );
 
-  const files: Record<string, pulumi.Output<string>> = {};
+  const files: Record<string, pulumi.Output<string>> = { ...parts.files };
   for (const { name } of cfg.controlPlanes) {
     files[`talos/${name}.yaml`] = push.patches.apply((p) => p[name]);
     files[`talos/${name}.talosctl.txt`] = push.commandLines.apply((l) => `${l[name]}\n`);

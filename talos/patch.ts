@@ -9,16 +9,17 @@
  *   Kubernetes API server certificates; the endpoint clients use must be in both.
  * - `machine.features.kubePrism`: the node-local API load balancer, default port 7445 ("KubePrism",
  *   Talos docs); enabled by default since Talos 1.6, rendered explicitly so the setting is visible.
- * - Talos < 1.12: `machine.network.interfaces[]` with `interface` or `deviceSelector`,
- *   `addresses`, `routes` and `vip.ip`.
- * - Talos >= 1.12: `LinkConfig` (addresses, routes, up), `Layer2VIPConfig` (name = VIP, link) and,
- *   for hardware selection, `LinkAliasConfig` with a CEL `selector.match` over the LinkStatus spec.
+ * - Talos < 1.12: `machine.network.interfaces[]` with `interface` or `deviceSelector` and `vip.ip`.
+ * - Talos >= 1.12: `LinkConfig` (`up`), `Layer2VIPConfig` (name = VIP, link) and, for hardware
+ *   selection, `LinkAliasConfig` with a CEL `selector.match` over the LinkStatus spec.
+ * - Strategic-merge semantics ("Configuration Patches", Talos docs): lists are appended, objects
+ *   and scalars overwritten, `machine.network.interfaces` merged by interface, documents by kind
+ *   and name. JSON6902 patches are refused for multi-document configs, the 1.12+ default.
  */
 import { Document } from "yaml";
 import * as ipaddr from "ipaddr.js";
-import { ControlPlaneNodeSpec } from "./controlPlanes";
 import { InputError } from "./errors";
-import { checkName, parseInterfaceAddress, parseIp } from "./net";
+import { checkName, parseIp } from "./net";
 import { parseTalosVersion, TalosVersion } from "./version";
 
 /** Default KubePrism port (Talos docs, "KubePrism"). */
@@ -53,9 +54,12 @@ export interface ControlPlanePatchSpec {
   talosVersion: string;
   /** Host name or IP clients use for the control plane (no scheme, no port). */
   endpoint: string;
-  /** The node this patch is for. */
-  node: ControlPlaneNodeSpec;
-  /** Interface name carrying the node address (and VIP). When neither `link` nor `linkSelector` is set, no network config is rendered (cloud networks). */
+  /**
+   * Interface that carries the VIP, e.g. `ens18`. When neither `link` nor `linkSelector` is set, no
+   * network config is rendered (cloud networks). The node's own address and routes are not
+   * rendered: they come from the platform (cloud-init, DHCP) or the node's existing config, and a
+   * re-applied strategic-merge patch would append them again (Talos merges lists by appending).
+   */
   link?: string;
   /** Hardware selection of the link, instead of `link`. */
   linkSelector?: LinkSelectorSpec;
@@ -63,8 +67,6 @@ export interface ControlPlanePatchSpec {
   linkAlias?: string;
   /** Talos native VIP shared by the control-plane nodes; requires `link` or `linkSelector`. */
   vip?: string;
-  /** Default gateway on the link; rendered as a default route. */
-  gateway?: string;
   /** KubePrism on/off; default true. */
   kubePrismEnabled?: boolean;
   /** KubePrism port, 1-65535; default 7445. */
@@ -72,20 +74,39 @@ export interface ControlPlanePatchSpec {
   /** More names or IPs to add to both certSANs lists. */
   extraCertSANs?: string[];
   /**
-   * A further v1alpha1 strategic-merge fragment (e.g. MetalLB's inline manifests and node-label
-   * removal) merged into the main document: objects merge key by key, lists are appended, and a
-   * scalar that differs from what this renderer sets is an error (it would silently override the
-   * endpoint, certSANs or KubePrism).
+   * A further v1alpha1 strategic-merge fragment (e.g. MetalLB's). Parts that cannot be applied
+   * twice are split off into {@link OneShotPart}s: `machine.nodeLabels` keys set to
+   * `{$patch: delete}` (deleting an absent key fails, siderolabs/talos#11549), and
+   * `cluster.inlineManifests` / `cluster.extraManifests` entries (lists are appended, and a
+   * duplicate inline manifest name is invalid). The rest merges into the main document: objects
+   * key by key, lists appended; a scalar that differs from what this renderer sets is an error.
    */
   extraPatch?: Record<string, unknown>;
 }
 
+/**
+ * A piece of the patch that is applied only while the node's current config says it is needed:
+ * `absent` parts when `marker` does not occur in the config (e.g. an inline manifest's
+ * `- name: metallb-config`), `present` parts when it does (e.g. a label that is to be deleted).
+ */
+export interface OneShotPart {
+  when: "absent" | "present";
+  /** A literal line fragment searched in the node's config YAML. */
+  marker: string;
+  /** What the part does, for logs. */
+  description: string;
+  /** The strategic-merge patch (one v1alpha1 document). */
+  yaml: string;
+}
+
 /** One node's rendered patch. */
 export interface RenderedPatch {
-  /** The YAML documents, in order: the v1alpha1 patch first, then network documents. */
+  /** The YAML documents applied every time, in order: the v1alpha1 patch first, then network documents. */
   documents: Record<string, unknown>[];
-  /** The documents as one multi-document YAML string, exactly what talosctl receives. */
+  /** The documents as one multi-document YAML string. */
   yaml: string;
+  /** Parts applied only when the node needs them (see {@link OneShotPart}). */
+  oneShot: OneShotPart[];
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
@@ -125,7 +146,7 @@ export function linkSelectorToCel(selector: LinkSelectorSpec): string {
     pattern.includes("*") ? `glob(${celString(pattern)}, ${expr})` : `${expr} == ${celString(pattern)}`;
   if (selector.hardwareAddr) terms.push(glob(selector.hardwareAddr.toLowerCase(), "mac(link.hardware_addr)"));
   if (selector.permanentAddr) terms.push(glob(selector.permanentAddr.toLowerCase(), "mac(link.permanent_addr)"));
-  if (selector.driver) terms.push(`link.driver == ${celString(selector.driver)}`);
+  if (selector.driver) terms.push(glob(selector.driver, "link.driver"));
   if (selector.busPath) terms.push(glob(selector.busPath, "link.bus_path"));
   return terms.join(" && ");
 }
@@ -156,16 +177,21 @@ function toYaml(documents: Record<string, unknown>[]): string {
 /**
  * Renders the patch for one control-plane node.
  *
- * @returns the documents and their YAML. For Talos 1.9-1.11 a single v1alpha1 document (network
- *   under `machine.network.interfaces`); for 1.12-1.13 the v1alpha1 document plus
- *   `LinkAliasConfig` (selector only), `LinkConfig` and `Layer2VIPConfig` (VIP only).
- * @throws InputError for an unsupported version, a malformed endpoint, node address, VIP,
- *   gateway, selector or port, or a VIP/gateway without a link.
+ * Every part applied every time is idempotent under Talos's strategic merge: scalars and objects
+ * are overwritten, network entries are merged by interface or document name. The only lists
+ * (`certSANs`) hold the endpoint and `extraCertSANs`; re-applying appends the same names again,
+ * which leaves the certificates unchanged.
+ *
+ * @returns the documents and their YAML. For Talos 1.9-1.11 a single v1alpha1 document (VIP under
+ *   `machine.network.interfaces`); for 1.12-1.13 the v1alpha1 document plus `LinkAliasConfig`
+ *   (selector only), `LinkConfig` (`up: true`) and `Layer2VIPConfig` (VIP only). Plus the
+ *   one-shot parts split off `extraPatch`.
+ * @throws InputError for an unsupported version, a malformed endpoint, VIP, selector or port, a
+ *   VIP without a link, or an `extraPatch` that would change a rendered value.
  */
 export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPatch {
   const version: TalosVersion = parseTalosVersion(spec.talosVersion);
   const endpoint = checkEndpoint("endpoint", spec.endpoint);
-  const node = { name: checkName("node.name", spec.node?.name), address: parseInterfaceAddress("node.address", spec.node?.address) };
   const kubePrismPort = checkPort("kubePrismPort", spec.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT);
   const kubePrismEnabled = spec.kubePrismEnabled ?? true;
   const sans = dedupe([endpoint, ...(spec.extraCertSANs ?? []).map((s, i) => checkEndpoint(`extraCertSANs[${i}]`, s))]);
@@ -177,50 +203,98 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
   const selector = spec.linkSelector === undefined ? undefined : checkSelector("linkSelector", spec.linkSelector);
   const hasLink = link !== undefined || selector !== undefined;
   const vip = spec.vip === undefined ? undefined : parseIp("vip", spec.vip).ip;
-  const gateway = spec.gateway === undefined ? undefined : parseIp("gateway", spec.gateway).ip;
   if (!hasLink && vip !== undefined) throw new InputError("vip", spec.vip, "needs link or linkSelector: the VIP is assigned to a link");
-  if (!hasLink && gateway !== undefined) throw new InputError("gateway", spec.gateway, "needs link or linkSelector: the route is added on a link");
-  const defaultRoute = node.address.family === "ipv6" ? "::/0" : "0.0.0.0/0";
 
   const machine: Record<string, unknown> = {
     certSANs: [...sans],
     features: { kubePrism: { enabled: kubePrismEnabled, port: kubePrismPort } },
   };
-  const documents: Record<string, unknown>[] = [];
-  const main = {
+  const main: Record<string, unknown> = {
     machine,
     cluster: {
       controlPlane: { endpoint: kubernetesApiUrl(endpoint) },
       apiServer: { certSANs: [...sans] },
     },
   };
-  if (spec.extraPatch !== undefined) mergeInto(main, spec.extraPatch, "extraPatch");
-  documents.push(main);
+  const documents: Record<string, unknown>[] = [main];
 
   if (hasLink && !version.multiDocNetwork) {
+    // Talos merges machine.network.interfaces by `interface`/`deviceSelector`, and `vip` is an
+    // object, so applying this again changes nothing.
     const iface: Record<string, unknown> = selector ? { deviceSelector: { ...selector } } : { interface: link };
-    iface.addresses = [node.address.cidr];
-    if (gateway) iface.routes = [{ network: defaultRoute, gateway }];
     if (vip) iface.vip = { ip: vip };
     machine.network = { interfaces: [iface] };
   } else if (hasLink) {
+    // Documents are merged by kind and name: applying them again changes nothing.
     let linkName = link as string;
     if (selector) {
       linkName = checkName("linkAlias", spec.linkAlias ?? DEFAULT_LINK_ALIAS);
       documents.push({ apiVersion: "v1alpha1", kind: "LinkAliasConfig", name: linkName, selector: { match: linkSelectorToCel(selector) } });
     }
-    const linkConfig: Record<string, unknown> = {
-      apiVersion: "v1alpha1",
-      kind: "LinkConfig",
-      name: linkName,
-      up: true,
-      addresses: [{ address: node.address.cidr }],
-    };
-    if (gateway) linkConfig.routes = [{ destination: defaultRoute, gateway }];
-    documents.push(linkConfig);
+    documents.push({ apiVersion: "v1alpha1", kind: "LinkConfig", name: linkName, up: true });
     if (vip) documents.push({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: vip, link: linkName });
   }
-  return { documents, yaml: toYaml(documents) };
+  const oneShot: OneShotPart[] = [];
+  if (spec.extraPatch !== undefined) {
+    const { rest, parts } = splitOneShot(spec.extraPatch, "extraPatch");
+    mergeInto(main, rest, "extraPatch");
+    oneShot.push(...parts);
+  }
+  return { documents, yaml: toYaml(documents), oneShot };
+}
+
+/** The link name the VIP is assigned to on Talos >= 1.12 (the alias when a selector is used). */
+export function vipLinkName(spec: Pick<ControlPlanePatchSpec, "link" | "linkSelector" | "linkAlias">): string | undefined {
+  if (spec.linkSelector !== undefined) return spec.linkAlias ?? DEFAULT_LINK_ALIAS;
+  return spec.link;
+}
+
+/**
+ * Splits the parts of a v1alpha1 fragment that must not be applied twice off the rest.
+ * @throws InputError naming the path when an inline manifest has no name or a manifest URL is not a string.
+ */
+export function splitOneShot(fragment: Record<string, unknown>, field: string): { rest: Record<string, unknown>; parts: OneShotPart[] } {
+  if (!isObject(fragment)) throw new InputError(field, fragment, "must be an object (a v1alpha1 patch fragment)");
+  const rest = structuredClone(fragment);
+  const parts: OneShotPart[] = [];
+  const machine = rest.machine;
+  if (isObject(machine) && isObject(machine.nodeLabels)) {
+    const labels = machine.nodeLabels;
+    for (const [key, value] of Object.entries(labels)) {
+      if (isObject(value) && value.$patch === "delete") {
+        delete labels[key];
+        parts.push({
+          when: "present",
+          marker: `${key}:`,
+          description: `remove node label ${key}`,
+          yaml: toYaml([{ machine: { nodeLabels: { [key]: { $patch: "delete" } } } }]),
+        });
+      }
+    }
+    if (Object.keys(labels).length === 0) delete machine.nodeLabels;
+    if (Object.keys(machine).length === 0) delete rest.machine;
+  }
+  const cluster = rest.cluster;
+  if (isObject(cluster)) {
+    const inline = cluster.inlineManifests;
+    if (Array.isArray(inline)) {
+      inline.forEach((m, i) => {
+        if (!isObject(m) || typeof m.name !== "string") throw new InputError(`${field}.cluster.inlineManifests[${i}].name`, isObject(m) ? m.name : m, "must be a string");
+        parts.push({ when: "absent", marker: `- name: ${m.name}`, description: `add inline manifest ${m.name}`, yaml: toYaml([{ cluster: { inlineManifests: [m] } }]) });
+      });
+      delete cluster.inlineManifests;
+    }
+    const extra = cluster.extraManifests;
+    if (Array.isArray(extra)) {
+      extra.forEach((url, i) => {
+        if (typeof url !== "string") throw new InputError(`${field}.cluster.extraManifests[${i}]`, url, "must be a URL string");
+        parts.push({ when: "absent", marker: url, description: `add extra manifest ${url}`, yaml: toYaml([{ cluster: { extraManifests: [url] } }]) });
+      });
+      delete cluster.extraManifests;
+    }
+    if (Object.keys(cluster).length === 0) delete rest.cluster;
+  }
+  return { rest, parts };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

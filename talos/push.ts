@@ -7,16 +7,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
 import { validated } from "../components/inputs";
 import { validateControlPlanes } from "./controlPlanes";
-import { ControlPlanePatchSpec, renderControlPlanePatch } from "./patch";
+import { ControlPlanePatchSpec, renderControlPlanePatch, vipLinkName } from "./patch";
 import {
-  checkApplyMode,
-  DEFAULT_APPLY_MODE,
-  PUSH_INTERPRETER,
+  checkModeAndTimeout,
+  checkTalosctl,
   displayCommandLine,
+  PUSH_INTERPRETER,
+  pushScriptInput,
   renderPushScript,
   TALOSCONFIG_ENV,
   talosctlPatchArgs,
 } from "./talosctl";
+import { parseTalosVersion } from "./version";
 
 /** Arguments of {@link TalosConfigPush}. */
 export interface TalosConfigPushArgs {
@@ -32,14 +34,12 @@ export interface TalosConfigPushArgs {
   endpoint: pulumi.Input<string>;
   /** Talos native VIP to configure on `link` (the `vip` output of `TalosVipEndpoint`). Omit for other backends. */
   vip?: pulumi.Input<string>;
-  /** Interface carrying the node address (and VIP). Omit, with `linkSelector`, where the network is not configured by Talos patches (clouds). */
+  /** Interface carrying the VIP (e.g. `ens18` on Proxmox). Omit, with `linkSelector`, where Talos patches configure no network (clouds, external load balancers). */
   link?: pulumi.Input<string>;
   /** Hardware selection of the link instead of `link`. */
   linkSelector?: pulumi.Input<LinkSelectorArgs>;
   /** Alias given to the selected link on Talos >= 1.12. Default `cplink0`. */
   linkAlias?: pulumi.Input<string>;
-  /** Default gateway on the link (IP); rendered as a default route. */
-  gateway?: pulumi.Input<string>;
   /** KubePrism (node-local API load balancer). Default `true`. */
   kubePrismEnabled?: pulumi.Input<boolean>;
   /** KubePrism port. Default `7445` (Talos docs, "KubePrism"). */
@@ -62,17 +62,28 @@ export interface TalosConfigPushArgs {
   /**
    * `talosctl patch --mode`: `auto`, `no-reboot`, `reboot`, `staged` or `try`. Default
    * `no-reboot` (applies live; fails instead of rebooting when a change needs a reboot). With
-   * `try` the change is rolled back after `tryTimeout` unless confirmed.
+   * `try`, Talos rolls the change back after `tryTimeout` unless a later apply confirms it; the
+   * push does not confirm it. Use it to test a change, then switch to `no-reboot`: the new mode
+   * changes the hash, so the next `pulumi up` applies the change for good.
    */
   mode?: pulumi.Input<string>;
   /** Rollback timeout for `try` mode, a Go duration (`90s`, `2m`). Default talosctl's `1m0s`. Only with `mode: try`. */
   tryTimeout?: pulumi.Input<string>;
   /** The talosctl program, a name on PATH or an absolute path. Default `talosctl`. */
   talosctl?: pulumi.Input<string>;
+  /**
+   * Bound, in seconds, on each of the push's waits: for the node's Talos API before patching (a
+   * VM may still be booting), and for its etcd service to be healthy again afterwards (so the next
+   * node is patched only once this one is back). 0 skips both. Default 600.
+   */
+  waitTimeoutSeconds?: pulumi.Input<number>;
 }
 
-/** Per-node rendering: the patch, the argv, the script and its hash. */
+/** Per-node rendering: the patch parts, the command line, the script and its hash. */
 interface NodePlan {
+  /** The main patch (applied every time) followed by the one-shot parts, as the script's stdin. */
+  input: string;
+  /** The main patch and each one-shot part, for display. */
   patch: string;
   commandLine: string;
   script: string;
@@ -81,32 +92,50 @@ interface NodePlan {
 
 type ResolvedArgs = pulumi.Unwrap<Omit<TalosConfigPushArgs, "talosconfig">>;
 
+/** The fields that are checked when the component is constructed, even when others are Outputs. */
+function checkStatic(args: ResolvedArgs): void {
+  parseTalosVersion(args.talosVersion);
+  validateControlPlanes("controlPlanes", args.controlPlanes);
+  checkModeAndTimeout(args.mode, args.tryTimeout);
+  checkTalosctl(args.talosctl ?? "talosctl");
+}
+
 /** Renders the plan of every node from resolved args; throws InputError on bad input. */
 export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan> {
+  checkStatic(args);
   const { nodes } = validateControlPlanes("controlPlanes", args.controlPlanes);
-  const mode = checkApplyMode("mode", args.mode ?? DEFAULT_APPLY_MODE);
+  const spec: ControlPlanePatchSpec = {
+    talosVersion: args.talosVersion,
+    endpoint: args.endpoint,
+    link: args.link,
+    linkSelector: args.linkSelector,
+    linkAlias: args.linkAlias,
+    vip: args.vip,
+    kubePrismEnabled: args.kubePrismEnabled,
+    kubePrismPort: args.kubePrismPort,
+    extraCertSANs: args.extraCertSANs,
+    extraPatch: args.extraPatch as Record<string, unknown> | undefined,
+  };
+  const rendered = renderControlPlanePatch(spec);
+  const input = pushScriptInput(rendered.yaml, rendered.oneShot);
+  const patch = [rendered.yaml, ...rendered.oneShot.map((p) => `# applied only ${p.when === "absent" ? "while the node's config lacks" : "while the node's config has"} ${JSON.stringify(p.marker)}: ${p.description}\n${p.yaml}`)].join("");
+  const link = vipLinkName(spec);
   const talosctl = args.talosctl ?? "talosctl";
   const plans: Record<string, NodePlan> = {};
   for (const node of nodes) {
-    const spec: ControlPlanePatchSpec = {
+    const script = renderPushScript({
       talosVersion: args.talosVersion,
-      endpoint: args.endpoint,
-      node: { name: node.name, address: node.address.cidr },
-      link: args.link,
-      linkSelector: args.linkSelector,
-      linkAlias: args.linkAlias,
-      vip: args.vip,
-      gateway: args.gateway,
-      kubePrismEnabled: args.kubePrismEnabled,
-      kubePrismPort: args.kubePrismPort,
-      extraCertSANs: args.extraCertSANs,
-      extraPatch: args.extraPatch as Record<string, unknown> | undefined,
-    };
-    const patch = renderControlPlanePatch(spec).yaml;
-    const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: node.address.ip, mode, tryTimeout: args.tryTimeout });
-    const script = renderPushScript(talosctl, argv);
-    const hash = crypto.createHash("sha256").update(patch).update("\0").update(script).digest("hex");
-    plans[node.name] = { patch, commandLine: displayCommandLine(talosctl, argv), script, hash };
+      nodeIp: node.address.ip,
+      mode: args.mode,
+      tryTimeout: args.tryTimeout,
+      talosctl,
+      oneShot: rendered.oneShot,
+      replaceVipOnLink: args.vip !== undefined && link !== undefined ? { link, vip: args.vip } : undefined,
+      waitTimeoutSeconds: args.waitTimeoutSeconds,
+    });
+    const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: node.address.ip, mode: args.mode, tryTimeout: args.tryTimeout });
+    const hash = crypto.createHash("sha256").update(input).update("\0").update(script).digest("hex");
+    plans[node.name] = { input, patch, commandLine: displayCommandLine(talosctl, argv), script, hash };
   }
   return plans;
 }
@@ -116,12 +145,14 @@ export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan
  * control-plane node with `talosctl patch machineconfig`.
  *
  * Children: one `command:local:Command` per node, named `<name>-<node>`; the first depends on
- * this component's own `dependsOn` (e.g. the VMs), each later one on the previous one, so nodes are patched one at a time in the order given and a patch the node
- * rejects stops the rollout at the first node. Each command runs the script from
+ * this component's own `dependsOn` (e.g. the VMs), each later one on the previous one, so nodes
+ * are patched one at a time in the order given, each after the previous one's etcd is healthy
+ * again, and a patch a node rejects stops the rollout there. Each command runs the script from
  * `renderPushScript` (talosconfig from a secret environment variable into a 0600 temporary file,
- * the patch from stdin; both removed on exit) and is replaced, i.e. re-run, exactly when the
- * SHA-256 of the node's rendered patch and command line changes (`triggers`). Changing the
- * talosconfig secret alone runs the same, idempotent patch again.
+ * the patches from stdin; all removed on exit) and is replaced, i.e. re-run, exactly when the
+ * SHA-256 of the node's patches and script changes (`triggers`). Re-running is safe: the script
+ * reads the node's config first and skips one-shot parts already done. Changing only the
+ * talosconfig secret runs the same push again.
  *
  * Destroy: removes nothing from the nodes, on purpose. The patch sets
  * `cluster.controlPlane.endpoint`, which every kubelet, worker and kubeconfig of the cluster uses;
@@ -134,7 +165,7 @@ export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan
  * without `mode: try`, an empty node list.
  */
 export class TalosConfigPush extends pulumi.ComponentResource {
-  /** The exact patch YAML each node receives, by node name. */
+  /** The patch each node receives, by node name: the main patch, then each one-shot part with the condition it is applied under. */
   public readonly patches!: pulumi.Output<Record<string, string>>;
   /** The talosctl command line run for each node, by node name (file paths shown as placeholders). */
   public readonly commandLines!: pulumi.Output<Record<string, string>>;
@@ -145,6 +176,9 @@ export class TalosConfigPush extends pulumi.ComponentResource {
 
   constructor(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions) {
     const { talosconfig, ...rest } = args;
+    // The endpoint is usually an Output of an endpoint component: check what is plain right now.
+    const { talosVersion, controlPlanes, mode, tryTimeout, talosctl } = rest;
+    validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl }, (a) => checkStatic(a as ResolvedArgs));
     const plans = validated(rest, planTalosConfigPush);
     super(componentToken("TalosConfigPush"), name, {}, opts);
 
@@ -159,7 +193,7 @@ export class TalosConfigPush extends pulumi.ComponentResource {
           {
             interpreter: [...PUSH_INTERPRETER],
             create: plan.script,
-            stdin: plan.patch,
+            stdin: plan.input,
             environment: { [TALOSCONFIG_ENV]: secretConfig },
             triggers: [plan.hash],
           },

@@ -71,7 +71,9 @@ describe("the proxmox example stack under mocks", () => {
     for (const [i, cmd] of cmds.entries()) {
       const node = `cp-0${i + 1}`;
       const inputs = cmd.inputs as any;
-      expect(inputs.stdin).toBe(result.files[`talos/${node}.yaml`]);
+      // stdin: the main patch, then each one-shot part after a separator line (the file shows the same parts with their conditions)
+      const file = result.files[`talos/${node}.yaml`];
+      expect(inputs.stdin.split("#--talos-endpoints-part--\n")).toEqual(file.split(/^# applied only .*\n/m));
       expect(inputs.triggers).toEqual([(result.outputs.patchHashes as any)[node]]);
       expect(inputs.interpreter).toEqual(["/bin/bash", "--norc", "--noprofile", "-c"]);
       expect(inputs.create).toContain(`--nodes 192.168.30.3${i + 1} --endpoints 192.168.30.3${i + 1} --mode no-reboot`);
@@ -79,12 +81,14 @@ describe("the proxmox example stack under mocks", () => {
     }
   });
 
-  test("MetalLB (L2) rides along in every control-plane patch: label removal, scheduling, inline manifests", () => {
+  test("MetalLB (L2) rides along in every control-plane patch: scheduling always; label removal and manifests once", () => {
     const docs = parseAllDocuments(result.files["talos/cp-01.yaml"]).map((d) => d.toJS());
-    expect(docs[0].machine.nodeLabels).toEqual({ "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } });
+    expect(docs).toHaveLength(4);
+    expect(docs[0].machine.nodeLabels).toBeUndefined();
     expect(docs[0].cluster.allowSchedulingOnControlPlanes).toBe(true);
-    expect(docs[0].cluster.extraManifests).toEqual(["https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml"]);
-    const inline = parseAllDocuments(docs[0].cluster.inlineManifests[0].contents).map((d) => d.toJS());
+    expect(docs[1]).toEqual({ machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } });
+    expect(docs[3].cluster.extraManifests).toEqual(["https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml"]);
+    const inline = parseAllDocuments(docs[2].cluster.inlineManifests[0].contents).map((d) => d.toJS());
     expect(inline.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Namespace/metallb-system", "IPAddressPool/ingress", "IPAddressPool/services", "L2Advertisement/l2"]);
     expect(inline.slice(1)).toEqual(parseAllDocuments(result.files["metallb/manifests.yaml"]).map((d) => d.toJS()).slice(1));
     expect(result.outputs.servicesEndpoint).toBe("192.168.30.200");
@@ -111,9 +115,8 @@ describe("the proxmox example stack under mocks", () => {
     for (const node of ["cp-01", "cp-02", "cp-03"]) {
       const text = fs.readFileSync(path.join(out, "files", "talos", `${node}.yaml`), "utf8");
       const docs = parseAllDocuments(text).map((d) => d.toJS());
-      expect(docs).toHaveLength(1);
-      expect(docs[0].machine.network.interfaces[0].vip).toEqual({ ip: "192.168.30.30" });
-      expect(validate(withoutDeletes(docs[0]))).toEqual([]);
+      expect(docs[0].machine.network.interfaces[0]).toEqual({ interface: "ens18", vip: { ip: "192.168.30.30" } });
+      for (const doc of docs) expect(validate(withoutDeletes(doc))).toEqual([]);
     }
   });
 });
@@ -122,8 +125,9 @@ test("switching talosVersion to 1.13 switches to the multi-document VIP form, wh
   const result = await synthVariant("proxmox", { talosVersion: "1.13" });
   const validate = talosSchemaValidator("1.13");
   const docs = parseAllDocuments(result.files["talos/cp-02.yaml"]).map((d) => d.toJS());
-  expect(docs.map((d) => d.kind)).toEqual([undefined, "LinkConfig", "Layer2VIPConfig"]);
-  expect(docs[1].addresses).toEqual([{ address: "192.168.30.32/24" }]);
+  expect(docs.map((d) => d.kind)).toEqual([undefined, "LinkConfig", "Layer2VIPConfig", undefined, undefined, undefined]);
+  expect(docs[1]).toEqual({ apiVersion: "v1alpha1", kind: "LinkConfig", name: "ens18", up: true });
+  expect(docs[2]).toEqual({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "ens18" });
   for (const doc of docs) expect(validate(withoutDeletes(doc))).toEqual([]);
 });
 

@@ -7,10 +7,8 @@ import { talosSchemaValidator, TALOS_REFERENCE_VERSIONS } from "./helpers/refere
 const base: ControlPlanePatchSpec = {
   talosVersion: "1.11",
   endpoint: "192.168.30.30",
-  node: { name: "cp-01", address: "192.168.30.31/24" },
   link: "eth0",
   vip: "192.168.30.30",
-  gateway: "192.168.30.1",
 };
 
 function docsOf(yaml: string): Record<string, unknown>[] {
@@ -45,33 +43,18 @@ describe("renderControlPlanePatch against the Talos schema of each version", () 
 });
 
 describe("VIP form switches at Talos 1.12", () => {
-  test.each(["1.9", "1.11"])("Talos %s: machine.network.interfaces[].vip.ip with address and default route", (v) => {
+  test.each(["1.9", "1.11"])("Talos %s: machine.network.interfaces[].vip.ip, merged by interface name", (v) => {
     const [main, ...rest] = renderControlPlanePatch({ ...base, talosVersion: v }).documents;
     expect(rest).toEqual([]);
-    expect((main as any).machine.network).toEqual({
-      interfaces: [
-        {
-          interface: "eth0",
-          addresses: ["192.168.30.31/24"],
-          routes: [{ network: "0.0.0.0/0", gateway: "192.168.30.1" }],
-          vip: { ip: "192.168.30.30" },
-        },
-      ],
-    });
+    // No addresses or routes: those come from the platform, and lists would be appended on every re-run.
+    expect((main as any).machine.network).toEqual({ interfaces: [{ interface: "eth0", vip: { ip: "192.168.30.30" } }] });
   });
 
   test.each(["1.12", "1.13", "v1.13.9"])("Talos %s: LinkConfig + Layer2VIPConfig documents, no machine.network", (v) => {
     const [main, ...rest] = renderControlPlanePatch({ ...base, talosVersion: v }).documents;
     expect((main as any).machine.network).toBeUndefined();
     expect(rest).toEqual([
-      {
-        apiVersion: "v1alpha1",
-        kind: "LinkConfig",
-        name: "eth0",
-        up: true,
-        addresses: [{ address: "192.168.30.31/24" }],
-        routes: [{ destination: "0.0.0.0/0", gateway: "192.168.30.1" }],
-      },
+      { apiVersion: "v1alpha1", kind: "LinkConfig", name: "eth0", up: true },
       { apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "eth0" },
     ]);
   });
@@ -93,10 +76,11 @@ describe("VIP form switches at Talos 1.12", () => {
     expect(main.machine.network.interfaces[0].interface).toBeUndefined();
   });
 
-  test("CEL: exact values compare with ==, wildcards use glob", () => {
+  test("CEL: exact values compare with ==, wildcards use glob (also for drivers, as deviceSelector allows)", () => {
     expect(linkSelectorToCel({ permanentAddr: "aa:bb:cc:dd:ee:ff", busPath: "0000:*" })).toBe(
       'mac(link.permanent_addr) == "aa:bb:cc:dd:ee:ff" && glob("0000:*", link.bus_path)',
     );
+    expect(linkSelectorToCel({ driver: "virtio*" })).toBe('glob("virtio*", link.driver)');
   });
 });
 
@@ -109,9 +93,9 @@ describe("endpoint, certSANs and KubePrism", () => {
   });
 
   test("IPv6 endpoints are bracketed in the URL", () => {
-    const main = renderControlPlanePatch({ ...base, endpoint: "fd00::30", node: { name: "cp-01", address: "fd00::31/64" }, vip: "fd00::30", gateway: "fd00::1" }).documents[0] as any;
+    const main = renderControlPlanePatch({ ...base, endpoint: "fd00::30", vip: "fd00::30" }).documents[0] as any;
     expect(main.cluster.controlPlane.endpoint).toBe("https://[fd00::30]:6443");
-    expect(main.machine.network.interfaces[0].routes).toEqual([{ network: "::/0", gateway: "fd00::1" }]);
+    expect(main.machine.network.interfaces[0].vip).toEqual({ ip: "fd00::30" });
     expect(talosSchemaValidator("1.11")(main)).toEqual([]);
   });
 
@@ -122,7 +106,7 @@ describe("endpoint, certSANs and KubePrism", () => {
   });
 
   test("no link: no network configuration at all (clouds), only endpoint, SANs, KubePrism", () => {
-    const docs = renderControlPlanePatch({ ...base, link: undefined, vip: undefined, gateway: undefined, endpoint: "nlb.example.com" }).documents;
+    const docs = renderControlPlanePatch({ ...base, link: undefined, vip: undefined, endpoint: "nlb.example.com" }).documents;
     expect(docs).toHaveLength(1);
     expect((docs[0] as any).machine.network).toBeUndefined();
     expect(Object.keys((docs[0] as any).machine).sort()).toEqual(["certSANs", "features"]);
@@ -135,9 +119,6 @@ describe("bad input is rejected with the field and the value", () => {
     ["version too new", { talosVersion: "1.14.0" }, /^talosVersion: "1.14.0" Talos 1.14 is not supported/],
     ["version malformed", { talosVersion: "latest" }, /^talosVersion: "latest" must be a Talos version/],
     ["endpoint with scheme", { endpoint: "https://192.168.30.30:6443" }, /^endpoint: "https:\/\/192.168.30.30:6443" must be a host name or IP/],
-    ["node address without prefix", { node: { name: "cp-01", address: "192.168.30.31" } }, /^node.address: "192.168.30.31" must be an address with prefix length/],
-    ["node address shorthand", { node: { name: "cp-01", address: "192.168.30/24" } }, /^node.address: "192.168.30\/24"/],
-    ["node address is the network", { node: { name: "cp-01", address: "192.168.30.0/24" } }, /^node.address: "192.168.30.0\/24" is the network address/],
     ["vip malformed", { vip: "192.168.30.300" }, /^vip: "192.168.30.300" is not a valid IP address/],
     ["vip without link", { link: undefined }, /^vip: "192.168.30.30" needs link or linkSelector/],
     ["link and selector", { linkSelector: { driver: "virtio_net" } }, /^linkSelector: .* cannot be combined with link/],
@@ -145,7 +126,7 @@ describe("bad input is rejected with the field and the value", () => {
     ["selector with quotes", { link: undefined, linkSelector: { driver: 'x" || true' } }, /^linkSelector.driver: /],
     ["bad link name", { link: "eth 0" }, /^link: "eth 0" must be a network interface name/],
     ["KubePrism port", { kubePrismPort: 70000 }, /^kubePrismPort: 70000 must be a TCP port/],
-    ["gateway malformed", { gateway: "gw" }, /^gateway: "gw" is not a valid IP address/],
+    ["inline manifest without a name", { extraPatch: { cluster: { inlineManifests: [{ contents: "x" }] } } }, /^extraPatch.cluster.inlineManifests\[0\].name: \(not set\) must be a string/],
   ];
   test.each(cases)("%s", (_label, override, message) => {
     let error: unknown;
@@ -166,19 +147,42 @@ describe("bad input is rejected with the field and the value", () => {
 });
 
 describe("extraPatch is merged into the main document", () => {
-  test("objects merge, lists append without duplicates, and the result validates", () => {
-    const main = renderControlPlanePatch({
+  test("objects merge, lists append without duplicates; one-shot parts are split off; everything validates", () => {
+    const rendered = renderControlPlanePatch({
       ...base,
       extraPatch: {
-        machine: { certSANs: ["192.168.30.30", "lb.example.org"], nodeLabels: { role: "edge" } },
-        cluster: { inlineManifests: [{ name: "ns", contents: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n" }] },
+        machine: {
+          certSANs: ["192.168.30.30", "lb.example.org"],
+          nodeLabels: { role: "edge", "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } },
+        },
+        cluster: {
+          allowSchedulingOnControlPlanes: true,
+          inlineManifests: [{ name: "ns", contents: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n" }],
+          extraManifests: ["https://example.org/a.yaml"],
+        },
       },
-    }).documents[0] as any;
+    });
+    const main = rendered.documents[0] as any;
     expect(main.machine.certSANs).toEqual(["192.168.30.30", "lb.example.org"]);
     expect(main.machine.nodeLabels).toEqual({ role: "edge" });
     expect(main.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
-    expect(main.cluster.inlineManifests).toHaveLength(1);
+    expect(main.cluster.allowSchedulingOnControlPlanes).toBe(true);
+    expect(main.cluster.inlineManifests).toBeUndefined();
     expect(talosSchemaValidator("1.11")(main)).toEqual([]);
+    expect(rendered.oneShot.map((p) => [p.when, p.marker])).toEqual([
+      ["present", "node.kubernetes.io/exclude-from-external-load-balancers:"],
+      ["absent", "- name: ns"],
+      ["absent", "https://example.org/a.yaml"],
+    ]);
+    const [label, inline, extra] = rendered.oneShot.map((p) => docsOf(p.yaml));
+    expect(label).toEqual([{ machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } }]);
+    expect(talosSchemaValidator("1.11")(inline[0])).toEqual([]);
+    expect(talosSchemaValidator("1.11")(extra[0])).toEqual([]);
+  });
+
+  test("a network fragment in extraPatch is kept beside the rendered VIP, not lost", () => {
+    const main = renderControlPlanePatch({ ...base, extraPatch: { machine: { network: { interfaces: [{ interface: "eth1", mtu: 9000 }] } } } }).documents[0] as any;
+    expect(main.machine.network.interfaces).toEqual([{ interface: "eth0", vip: { ip: "192.168.30.30" } }, { interface: "eth1", mtu: 9000 }]);
   });
 
   test("a fragment that would change the endpoint is rejected with its path", () => {

@@ -6,9 +6,13 @@
  * (FAKE_TALOSCTL_FLAGS = path of talosctl-flags.json): the subcommand must exist; flags before
  * the subcommand must be root flags (`_global`); flags after it must be the command's own,
  * inherited from a parent, or root flags; enum values must be allowed. Any violation exits 3
- * with the reason on stderr. It then records, as JSON in FAKE_TALOSCTL_LOG: argv, the
- * environment names, and for every flag whose value is a file (--talosconfig, --patch-file,
- * --file) its mode, its content, and its path. It exits with FAKE_TALOSCTL_EXIT (default 0).
+ * with the reason on stderr. It then records, as JSON lines in FAKE_TALOSCTL_LOG: argv, the
+ * command, the environment names, and for every flag whose value is a file (--talosconfig,
+ * --patch-file, --file, --patch @file) its path, mode and content.
+ *
+ * It answers like a healthy node: `version` prints a tag; `read <path>` prints the file named by
+ * FAKE_TALOSCTL_NODE_CONFIG (the node's machine config); `service etcd` reports Running/OK. The
+ * `patch` command exits with FAKE_TALOSCTL_EXIT (default 0).
  */
 "use strict";
 const fs = require("fs");
@@ -70,13 +74,31 @@ for (const flag of flags) {
   }
   if (allowed.type !== "bool" && (flag.value === undefined || flag.value.startsWith("--"))) fail(`flag ${flag.name} needs a value`);
 }
+const fileOf = (path) => {
+  const st = fs.statSync(path);
+  return { path, mode: (st.mode & 0o777).toString(8), content: fs.readFileSync(path, "utf8") };
+};
 const files = {};
+const patches = [];
 for (const flag of flags) {
-  if (["--talosconfig", "--patch-file", "--file", "-f"].includes(flag.name)) {
-    const st = fs.statSync(flag.value);
-    files[flag.name] = { path: flag.value, mode: (st.mode & 0o777).toString(8), content: fs.readFileSync(flag.value, "utf8") };
-  }
+  if (["--talosconfig", "--patch-file", "--file", "-f"].includes(flag.name)) files[flag.name] = fileOf(flag.value);
+  if (["--patch", "-p"].includes(flag.name) && flag.value.startsWith("@")) patches.push(fileOf(flag.value.slice(1)));
 }
-const record = { argv, command, words, files, envNames: Object.keys(process.env) };
+const record = { argv, command, words, files, patches, envNames: Object.keys(process.env) };
 fs.appendFileSync(process.env.FAKE_TALOSCTL_LOG, JSON.stringify(record) + "\n");
-process.exit(Number(process.env.FAKE_TALOSCTL_EXIT || 0));
+switch (command) {
+  case "version":
+    process.stdout.write("Client:\n\tTag: v1.x\nServer:\n\tTag: v1.x\n");
+    process.exit(0);
+    break;
+  case "read":
+    process.stdout.write(process.env.FAKE_TALOSCTL_NODE_CONFIG ? fs.readFileSync(process.env.FAKE_TALOSCTL_NODE_CONFIG, "utf8") : "");
+    process.exit(0);
+    break;
+  case "service":
+    process.stdout.write("NODE     10.0.0.1\nID       etcd\nSTATE    Running\nHEALTH   OK\n");
+    process.exit(0);
+    break;
+  default:
+    process.exit(Number(process.env.FAKE_TALOSCTL_EXIT || 0));
+}

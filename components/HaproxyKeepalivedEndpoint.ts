@@ -1,0 +1,386 @@
+/**
+ * HaproxyKeepalivedEndpoint: the bare-metal control-plane endpoint — HAProxy on two or more hosts
+ * with Keepalived moving a floating VIP, a single HAProxy, or DNS round-robin.
+ */
+import * as crypto from "crypto";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { validateControlPlanes } from "../talos/controlPlanes";
+import { InputError } from "../talos/errors";
+import { checkName, parseInterfaceAddress, parseIp } from "../talos/net";
+import { checkEndpoint, kubernetesApiUrl } from "../talos/patch";
+import { parseTalosVersion } from "../talos/version";
+import { componentToken, ControlPlaneEndpoint, ControlPlaneNodeArgs } from "./contract";
+import { renderHaproxyConfig } from "./haproxyKeepalived/haproxyConfig";
+import { FIRST_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./haproxyKeepalived/keepalivedConfig";
+import { renderPushSteps } from "./haproxyKeepalived/pushScript";
+import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput } from "./haproxyKeepalived/tuning";
+import { validated } from "./inputs";
+
+/**
+ * Modes of {@link HaproxyKeepalivedEndpoint}:
+ * - `ha-pair`: HAProxy on every load-balancer host, Keepalived moving the VIP between them; the
+ *   VIP is the endpoint (design notes, bare metal "Option 1").
+ * - `single-haproxy`: HAProxy on one host, no Keepalived; that host's address is the endpoint
+ *   (no failover of the load balancer itself; "Option 2").
+ * - `dns-round-robin`: no load balancer; a DNS name with one A/AAAA record per control plane is the
+ *   endpoint, with no health checking ("Option 3").
+ */
+export const LOAD_BALANCER_MODES = ["ha-pair", "single-haproxy", "dns-round-robin"] as const;
+/** One of {@link LOAD_BALANCER_MODES}. */
+export type LoadBalancerMode = (typeof LOAD_BALANCER_MODES)[number];
+/** Timing profiles: `default` ({@link DEFAULT_TUNING}) and `fast` ({@link FAST_TUNING}, sub-second VRRPv3 adverts). */
+export const TUNING_PROFILES = ["default", "fast"] as const;
+/** Default `virtual_router_id`, as in the design notes' keepalived.conf. */
+export const DEFAULT_VIRTUAL_ROUTER_ID = 51;
+/** Default TTL of the round-robin records, seconds: short, since a dead node stays in answers until it expires. */
+export const DEFAULT_DNS_TTL = 30;
+
+/** How to reach a load-balancer host over SSH. */
+export interface SshConnectionArgs {
+  /** Host name or IP to connect to. Default: the host's `address` without prefix. */
+  host?: pulumi.Input<string>;
+  /** SSH port. Default 22. */
+  port?: pulumi.Input<number>;
+  /** SSH user. Default `root`; any other user runs the install with `sudo -n` (passwordless sudo needed). */
+  user?: pulumi.Input<string>;
+  /** The private key (PEM/OpenSSH text, not a path). Always stored as a Pulumi secret. */
+  privateKey: pulumi.Input<string>;
+}
+
+/** One load-balancer host (Debian/Ubuntu with the `haproxy` and `keepalived` packages installed). */
+export interface LoadBalancerHostArgs {
+  /** Host name, a DNS label (`lb-01`). Plain string: the host's child resource is named after it. */
+  name: string;
+  /** The host's own address with prefix on the VRRP interface (`192.168.30.21/24`). */
+  address: pulumi.Input<string>;
+  /**
+   * VRRP priority 1–254, unique. Default 250 for the first host, 240 for the second, … The host
+   * with the highest priority takes the VIP first; with the default `nopreempt` it keeps it only
+   * until it fails.
+   */
+  priority?: pulumi.Input<number>;
+  /** SSH connection for the push. Required in `ha-pair` and `single-haproxy` modes. */
+  ssh?: pulumi.Input<SshConnectionArgs>;
+}
+
+/** Arguments of {@link HaproxyKeepalivedEndpoint}. */
+export interface HaproxyKeepalivedEndpointArgs {
+  /** `ha-pair` (default), `single-haproxy` or `dns-round-robin` ({@link LOAD_BALANCER_MODES}). Plain: it decides which resources exist. */
+  mode?: string;
+  /** Target Talos version, 1.9–1.13: decides the status HAProxy's `/readyz` check expects (401 up to 1.13). */
+  talosVersion: pulumi.Input<string>;
+  /** The control-plane nodes behind the load balancer: name + address with prefix. Same rules as `TalosVipEndpoint.controlPlanes`. */
+  controlPlanes: ControlPlaneNodeArgs[];
+  /** The load-balancer hosts: at least 2 in `ha-pair`, exactly 1 in `single-haproxy`, none in `dns-round-robin`. Plain list. */
+  loadBalancers?: LoadBalancerHostArgs[];
+  /**
+   * `ha-pair`: the floating VIP, plain or with the hosts' prefix (`192.168.30.30/24`): unused,
+   * inside the load-balancer hosts' subnet, equal to no host and no control-plane node.
+   */
+  vip?: pulumi.Input<string>;
+  /** `ha-pair`: the interface carrying the host addresses and the VIP on the load-balancer hosts (`eth0`). */
+  vrrpInterface?: pulumi.Input<string>;
+  /** `ha-pair`: VRRP `virtual_router_id`, 1–255, unique per VIP on the segment. Default 51. */
+  virtualRouterId?: pulumi.Input<number>;
+  /**
+   * `ha-pair` with VRRPv2 only: the `auth_pass` (1–8 characters), always stored as a Pulumi secret.
+   * The default VRRPv3 has no authentication (RFC 5798 removed it: a cleartext password protects
+   * against misconfiguration, not attackers); keep VRRP on a trusted segment instead.
+   */
+  vrrpAuthPass?: pulumi.Input<string>;
+  /** `default` or `fast` ({@link TUNING_PROFILES}). Default `default`. */
+  tuningProfile?: pulumi.Input<string>;
+  /** Overrides on top of the profile, every field with its unit in its name (see `tuning.ts`). Default none. */
+  tuning?: pulumi.Input<LoadBalancerTuningInput>;
+  /** `dns-round-robin`: the DNS name clients use (`api.cluster.example.org`). */
+  dnsName?: pulumi.Input<string>;
+  /** `dns-round-robin`: TTL of the records, seconds, 1–86400. Default 30. */
+  dnsTtl?: pulumi.Input<number>;
+}
+
+/** A DNS record to create for `dns-round-robin` (this component does not talk to a DNS provider). */
+export interface DnsRecord {
+  /** The record name (the endpoint). */
+  name: string;
+  /** `A` or `AAAA`. */
+  type: "A" | "AAAA";
+  /** The control-plane address. */
+  value: string;
+  /** Seconds. */
+  ttl: number;
+}
+
+/** What the plan needs of {@link HaproxyKeepalivedEndpointArgs}: everything but the SSH connections (secrets stay out of the rendered files). */
+export type HaproxyKeepalivedPlanArgs = Omit<HaproxyKeepalivedEndpointArgs, "loadBalancers"> & {
+  loadBalancers?: Omit<LoadBalancerHostArgs, "ssh">[];
+};
+
+/** Everything rendered for one load-balancer host. */
+interface HostPlan {
+  haproxyConfig: string;
+  keepalivedConfig?: string;
+  script: string;
+  hash: string;
+}
+
+/** The validated, rendered result of the args. */
+export interface HaproxyKeepalivedPlan {
+  mode: LoadBalancerMode;
+  endpoint: string;
+  talosApiEndpoints: string[];
+  /** By host name, in push order (lowest priority first). */
+  hosts: Record<string, HostPlan>;
+  dnsRecords: DnsRecord[];
+  warnings: string[];
+}
+
+function checkMode(value: unknown): LoadBalancerMode {
+  const mode = value ?? "ha-pair";
+  if (typeof mode !== "string" || !(LOAD_BALANCER_MODES as readonly string[]).includes(mode)) {
+    throw new InputError("mode", value, `must be one of ${LOAD_BALANCER_MODES.join(", ")}`);
+  }
+  return mode as LoadBalancerMode;
+}
+
+function profile(value: unknown): LoadBalancerTuning {
+  if (value === undefined || value === "default") return DEFAULT_TUNING;
+  if (value === "fast") return FAST_TUNING;
+  throw new InputError("tuningProfile", value, `must be one of ${TUNING_PROFILES.join(", ")}`);
+}
+
+/** Profile plus overrides, as the renderers take them. */
+function tuningOf(args: pulumi.Unwrap<HaproxyKeepalivedPlanArgs>): LoadBalancerTuningInput {
+  const base = profile(args.tuningProfile);
+  const over = (args.tuning ?? {}) as LoadBalancerTuningInput;
+  return { haproxy: { ...base.haproxy, ...over.haproxy }, keepalived: { ...base.keepalived, ...over.keepalived } };
+}
+
+function hash(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+
+function dnsPlan(args: pulumi.Unwrap<HaproxyKeepalivedPlanArgs>, nodeIps: string[]): Pick<HaproxyKeepalivedPlan, "endpoint" | "dnsRecords" | "warnings"> {
+  if ((args.loadBalancers ?? []).length > 0) {
+    throw new InputError("loadBalancers", args.loadBalancers!.map((h) => h.name), "must be empty in dns-round-robin mode (there is no load balancer)");
+  }
+  const name = checkEndpoint("dnsName", args.dnsName);
+  if (parseIpOrUndefined(name)) throw new InputError("dnsName", args.dnsName, "must be a DNS name, not an IP address");
+  const ttl = args.dnsTtl ?? DEFAULT_DNS_TTL;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400) throw new InputError("dnsTtl", args.dnsTtl, "must be whole seconds from 1 to 86400");
+  return {
+    endpoint: name,
+    dnsRecords: nodeIps.map((ip) => ({ name, type: ip.includes(":") ? "AAAA" : "A", value: ip, ttl })),
+    warnings: [
+      `dns-round-robin: ${name} has no health checking: clients keep being sent to a control plane that is down until its ` +
+        `record is removed and the TTL (${ttl} s) has passed (design notes, bare metal "Option 3"). Use it for development only.`,
+    ],
+  };
+}
+
+function parseIpOrUndefined(text: string): string | undefined {
+  try {
+    return parseIp("x", text).ip;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates the args and renders every host's files and push script.
+ * @throws InputError naming the field and value (see {@link HaproxyKeepalivedEndpoint}).
+ */
+export function planHaproxyKeepalived(args: pulumi.Unwrap<HaproxyKeepalivedPlanArgs>): HaproxyKeepalivedPlan {
+  const mode = checkMode(args.mode);
+  const talos = parseTalosVersion(args.talosVersion);
+  const { nodes, warnings } = validateControlPlanes("controlPlanes", args.controlPlanes);
+  const nodeIps = nodes.map((n) => n.address.ip);
+  if (mode === "dns-round-robin") {
+    const dns = dnsPlan(args, nodeIps);
+    return { mode, endpoint: dns.endpoint, talosApiEndpoints: nodeIps, hosts: {}, dnsRecords: dns.dnsRecords, warnings: [...warnings, ...dns.warnings] };
+  }
+
+  const lbs = args.loadBalancers ?? [];
+  if (mode === "ha-pair" && lbs.length < 2) throw new InputError("loadBalancers", lbs.map((h) => h.name), "must list at least 2 hosts in ha-pair mode (Keepalived moves the VIP between them)");
+  if (mode === "single-haproxy" && lbs.length !== 1) throw new InputError("loadBalancers", lbs.map((h) => h.name), "must list exactly 1 host in single-haproxy mode");
+  const hosts = lbs.map((lb, i) => {
+    checkName(`loadBalancers[${i}].name`, lb.name);
+    const address = parseInterfaceAddress(`loadBalancers[${i}].address`, lb.address);
+    nodes.forEach((n, j) => {
+      if (n.address.ip === address.ip) throw new InputError(`loadBalancers[${i}].address`, lb.address, `equals the address of controlPlanes[${j}] (${n.name})`);
+    });
+    return { ...lb, address };
+  });
+  const tuning = tuningOf(args);
+  const haproxyConfig = renderHaproxyConfig({ talosMinor: talos.minor, controlPlanes: nodes.map((n) => ({ name: n.name, ip: n.address.ip })), tuning });
+
+  let endpoint: string;
+  const plans: Record<string, HostPlan> = {};
+  if (mode === "single-haproxy") {
+    endpoint = hosts[0].address.ip;
+    const script = renderPushSteps({ haproxyConfig });
+    plans[hosts[0].name] = { haproxyConfig, script, hash: hash(script) };
+  } else {
+    if (args.vip === undefined) throw new InputError("vip", args.vip, "must be set in ha-pair mode");
+    if (args.vrrpInterface === undefined) throw new InputError("vrrpInterface", args.vrrpInterface, "must be set in ha-pair mode");
+    const vipIp = parseIp("vip", String(args.vip).split("/")[0]).ip;
+    nodes.forEach((n, j) => {
+      if (n.address.ip === vipIp) throw new InputError("vip", args.vip, `equals the address of controlPlanes[${j}] (${n.name})`);
+    });
+    endpoint = vipIp;
+    const hostSpecs = hosts.map((h) => ({ name: h.name, address: h.address.cidr, priority: h.priority }));
+    const checkScript = renderCheckScript({ tuning });
+    // Push order: lowest priority (a BACKUP on a settled cluster) first, so the host most likely to
+    // hold the VIP is changed last, after its peer has proven the new files.
+    const ordered = hosts
+      .map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) }))
+      .sort((a, b) => a.priority - b.priority);
+    for (const { h } of ordered) {
+      const keepalivedConfig = renderKeepalivedConfig({
+        hosts: hostSpecs,
+        host: h.name,
+        vip: String(args.vip),
+        interface: args.vrrpInterface,
+        virtualRouterId: args.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID,
+        authPass: args.vrrpAuthPass,
+        tuning,
+      });
+      const script = renderPushSteps({ haproxyConfig, keepalivedConfig, checkScript });
+      plans[h.name] = { haproxyConfig, keepalivedConfig, script, hash: hash(script) };
+    }
+  }
+  return { mode, endpoint, talosApiEndpoints: nodeIps, hosts: plans, dnsRecords: [], warnings };
+}
+
+/**
+ * The bare-metal control-plane endpoint (design notes, "For bare metal"): HAProxy in front of the
+ * control planes on 6443 (Kubernetes API, checked with `GET /readyz` over TLS) and 50000 (Talos
+ * API, TCP check), with Keepalived moving a floating VIP between two or more HAProxy hosts.
+ *
+ * Children (`ha-pair`, `single-haproxy`): one `command:remote:Command` per load-balancer host,
+ * named `<name>-<host>`, that runs the push script over SSH: the rendered haproxy.cfg and
+ * keepalived.conf are staged in temporary files, validated with `haproxy -dW -c -f` and
+ * `keepalived -t -f`, and only then moved into place and reloaded. A file the validators refuse
+ * leaves the running configuration untouched and fails the resource with the validator's message.
+ * The script travels on stdin (it holds the VRRP password, if any), never on a command line.
+ * Hosts are updated one at a time, lowest VRRP priority first, each after the previous succeeded;
+ * a host is updated again only when its rendered script changes (SHA-256 `triggers`). Destroy
+ * leaves the hosts as they are (removing the load balancer under a running cluster would cut it
+ * off). `dns-round-robin` has no children.
+ *
+ * Outputs: the endpoint contract; `haproxyConfigs` and `keepalivedConfigs` by host (the latter a
+ * secret when a VRRP password is set); `dnsRecords` to create (`dns-round-robin`); `warnings`.
+ *
+ * Errors (InputError, before any resource when the inputs are plain): an unknown mode or tuning
+ * profile; everything `TalosVipEndpoint` rejects about the control planes and the version; fewer
+ * than 2 hosts in `ha-pair` or not exactly 1 in `single-haproxy`; a host name that is not a DNS
+ * label; a host address without prefix, duplicated or equal to a control plane; a missing SSH
+ * key; a missing, malformed or clashing VIP (equal to a host or a node, outside the hosts'
+ * subnet); duplicate priorities; `virtualRouterId` outside 1–255; a VRRP password with VRRPv3;
+ * tuning values out of range; a missing or IP `dnsName`.
+ */
+export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implements ControlPlaneEndpoint {
+  /** The VIP (`ha-pair`), the HAProxy host's address (`single-haproxy`) or the DNS name (`dns-round-robin`). */
+  public readonly endpoint!: pulumi.Output<string>;
+  /** `https://<endpoint>:6443`. */
+  public readonly kubernetesApiUrl!: pulumi.Output<string>;
+  /** The control-plane addresses, for talosconfig endpoints. */
+  public readonly talosApiEndpoints!: pulumi.Output<string[]>;
+  /** The rendered haproxy.cfg by host name. */
+  public readonly haproxyConfigs!: pulumi.Output<Record<string, string>>;
+  /** The rendered keepalived.conf by host name (`ha-pair` only; secret when a VRRP password is set). */
+  public readonly keepalivedConfigs!: pulumi.Output<Record<string, string>>;
+  /** `dns-round-robin`: the A/AAAA records to create, one per control plane. Empty otherwise. */
+  public readonly dnsRecords!: pulumi.Output<DnsRecord[]>;
+  /** Warnings about the chosen setup (e.g. no health checking with DNS round-robin). */
+  public readonly warnings!: pulumi.Output<string[]>;
+  /** The per-host push commands, in push order. */
+  public readonly pushes!: command.remote.Command[];
+
+  constructor(name: string, args: HaproxyKeepalivedEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The SSH connections hold the private keys: keep them out of the plan, or every rendered file
+    // and the endpoint itself would be tainted as secret.
+    const planArgs: HaproxyKeepalivedPlanArgs = { ...args, loadBalancers: args.loadBalancers?.map(({ ssh: _ssh, ...host }) => host) };
+    const plan = validated(planArgs, planHaproxyKeepalived);
+    checkSshGiven(args);
+    super(componentToken("HaproxyKeepalivedEndpoint"), name, {}, opts);
+
+    const pushes: command.remote.Command[] = [];
+    const mode = checkMode(args.mode);
+    if (mode !== "dns-round-robin") {
+      // Resources are created outside apply, so their order must be known now: by priority when
+      // the priorities are plain values, else in the order given.
+      for (const host of orderedHosts(args.loadBalancers ?? [])) {
+        const hostPlan = plan.apply((p) => p.hosts[host.name]);
+        const ssh = pulumi.output(host.ssh!);
+        const previous = pushes[pushes.length - 1];
+        pushes.push(
+          new command.remote.Command(
+            `${name}-${host.name}`,
+            {
+              connection: {
+                host: pulumi.all([ssh, host.address]).apply(([s, address]) => s.host ?? address.split("/")[0]),
+                port: ssh.apply((s) => s.port ?? 22),
+                user: ssh.apply((s) => s.user ?? "root"),
+                privateKey: pulumi.secret(ssh.apply((s) => s.privateKey)),
+              },
+              create: ssh.apply((s) => ((s.user ?? "root") === "root" ? "bash -s" : "sudo -n bash -s")),
+              stdin: pulumi.secret(hostPlan.script),
+              triggers: [hostPlan.hash],
+            },
+            { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
+          ),
+        );
+      }
+    }
+    this.pushes = pushes;
+    this.endpoint = plan.apply((p) => {
+      p.warnings.forEach((w) => pulumi.log.warn(w, this));
+      return p.endpoint;
+    });
+    this.kubernetesApiUrl = this.endpoint.apply(kubernetesApiUrl);
+    this.talosApiEndpoints = plan.talosApiEndpoints;
+    this.haproxyConfigs = plan.apply((p) => Object.fromEntries(Object.entries(p.hosts).map(([h, v]) => [h, v.haproxyConfig])));
+    const keepalived = plan.apply((p) =>
+      Object.fromEntries(Object.entries(p.hosts).flatMap(([h, v]) => (v.keepalivedConfig ? [[h, v.keepalivedConfig]] : []))),
+    );
+    this.keepalivedConfigs = args.vrrpAuthPass === undefined ? keepalived : pulumi.secret(keepalived);
+    this.dnsRecords = plan.dnsRecords;
+    this.warnings = plan.warnings;
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      kubernetesApiUrl: this.kubernetesApiUrl,
+      talosApiEndpoints: this.talosApiEndpoints,
+      haproxyConfigs: this.haproxyConfigs,
+      keepalivedConfigs: this.keepalivedConfigs,
+      dnsRecords: this.dnsRecords,
+      warnings: this.warnings,
+    });
+  }
+}
+
+/**
+ * Every load-balancer host needs an SSH connection with a private key (checked where plain).
+ * @throws InputError naming the host.
+ */
+function checkSshGiven(args: HaproxyKeepalivedEndpointArgs): void {
+  if (checkMode(args.mode) === "dns-round-robin") return;
+  (args.loadBalancers ?? []).forEach((lb, i) => {
+    const ssh = lb.ssh as SshConnectionArgs | undefined;
+    if (ssh === undefined || (!pulumi.Output.isInstance(ssh) && ssh.privateKey === undefined)) {
+      throw new InputError(`loadBalancers[${i}].ssh.privateKey`, undefined, "must be set: the configuration is pushed over SSH");
+    }
+  });
+}
+
+/** The VRRP priority of the `index`-th host when none is given (as `renderKeepalivedConfig` assigns it). */
+function defaultPriority(index: number): number {
+  return FIRST_HOST_PRIORITY - 10 * index;
+}
+
+/** Hosts in push order: ascending priority (defaults 250, 240, … by position) when priorities are plain. */
+function orderedHosts(hosts: LoadBalancerHostArgs[]): LoadBalancerHostArgs[] {
+  const priorities = hosts.map((h, i) => (typeof h.priority === "number" ? h.priority : h.priority === undefined ? defaultPriority(i) : undefined));
+  if (priorities.some((p) => p === undefined)) return hosts;
+  return hosts.map((h, i) => ({ h, p: priorities[i] as number })).sort((a, b) => a.p - b.p).map((x) => x.h);
+}

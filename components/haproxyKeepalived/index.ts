@@ -1,0 +1,5 @@
+/** Renderers and push steps of the HAProxy + Keepalived endpoint. Pure: no Pulumi imports. */
+export * from "./tuning";
+export * from "./haproxyConfig";
+export * from "./keepalivedConfig";
+export * from "./pushScript";

@@ -1,0 +1,97 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { synth, SynthResult } from "../stack/synth";
+import { talosSchemaValidator } from "./helpers/reference";
+import { removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
+
+afterAll(removeVariants);
+
+describe("the baremetal example stack under mocks", () => {
+  let result: SynthResult;
+  beforeAll(async () => {
+    result = await synthVariant("baremetal");
+  });
+
+  test("registers exactly these resources: two SSH pushes (BACKUP first), MetalLB, the Talos push after the load balancers", () => {
+    expect(result.resources.map((r) => [r.type, r.name, r.parent]).sort()).toEqual(
+      [
+        ["pulumi:pulumi:Stack", "talos-endpoints-baremetal", null],
+        ["talos-endpoints:index:HaproxyKeepalivedEndpoint", "control-plane", "talos-endpoints-baremetal"],
+        ["command:remote:Command", "control-plane-lb-02", "control-plane"],
+        ["command:remote:Command", "control-plane-lb-01", "control-plane"],
+        ["talos-endpoints:index:MetalLbServices", "services", "talos-endpoints-baremetal"],
+        ["talos-endpoints:index:TalosConfigPush", "talos-config", "talos-endpoints-baremetal"],
+        ["command:local:Command", "talos-config-cp-01", "talos-config"],
+        ["command:local:Command", "talos-config-cp-02", "talos-config"],
+        ["command:local:Command", "talos-config-cp-03", "talos-config"],
+      ].sort(),
+    );
+    const deps = Object.fromEntries(result.resources.map((r) => [r.name, r.dependsOn]));
+    expect(deps["control-plane-lb-01"]).toEqual(["control-plane-lb-02"]);
+    expect(deps["talos-config-cp-01"]).toEqual(expect.arrayContaining(["control-plane-lb-01", "control-plane-lb-02"]));
+  });
+
+  test("writes haproxy.cfg and keepalived.conf per host; the haproxy.cfg passes haproxy -c with no warning", () => {
+    expect(Object.keys(result.files).filter((f) => /^(haproxy|keepalived)\//.test(f)).sort()).toEqual([
+      "haproxy/lb-01.cfg",
+      "haproxy/lb-02.cfg",
+      "keepalived/lb-01.conf",
+      "keepalived/lb-02.conf",
+    ]);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-check-"));
+    fs.writeFileSync(path.join(tmp, "haproxy.cfg"), result.files["haproxy/lb-01.cfg"]);
+    const check = spawnSync("haproxy", ["-dW", "-c", "-f", path.join(tmp, "haproxy.cfg")], { encoding: "utf8" });
+    fs.rmSync(tmp, { recursive: true, force: true });
+    expect(check.stderr + check.stdout).not.toMatch(/WARNING|ALERT/);
+    expect(check.status).toBe(0);
+    expect(result.files["keepalived/lb-01.conf"]).toMatch(/virtual_ipaddress \{\s+192\.168\.30\.30\/24 dev eth0/);
+    expect(result.files["keepalived/lb-02.conf"]).toMatch(/unicast_src_ip 192\.168\.30\.22/);
+  });
+
+  test("the VIP flows into every Talos patch (endpoint and certSANs), and the patches validate for Talos 1.11", () => {
+    const validate = talosSchemaValidator("1.11");
+    for (const node of ["cp-01", "cp-02", "cp-03"]) {
+      const [doc] = parseAllDocuments(result.files[`talos/${node}.yaml`]).map((d) => d.toJS());
+      expect(doc.cluster.controlPlane.endpoint).toBe("https://192.168.30.30:6443");
+      expect(doc.machine.certSANs).toEqual(["192.168.30.30"]);
+      expect(doc.cluster.apiServer.certSANs).toEqual(["192.168.30.30"]);
+      expect(doc.machine.network).toBeUndefined(); // the VIP lives on the load balancers, not the nodes
+      expect(doc.machine.nodeLabels).toBeUndefined(); // workers run the Services: the exclude label stays
+      expect(validate(doc)).toEqual([]);
+    }
+  });
+
+  test("MetalLB in BGP mode: pools clear of the VIP and hosts, a BGPPeer and BGPAdvertisement", () => {
+    const objects = parseAllDocuments(result.files["metallb/manifests.yaml"]).map((d) => d.toJS());
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Namespace/metallb-system",
+      "IPAddressPool/ingress",
+      "IPAddressPool/services",
+      "BGPPeer/tor-1",
+      "BGPAdvertisement/bgp",
+    ]);
+    expect(result.outputs.servicesEndpoint).toBe("192.168.40.10");
+  });
+});
+
+test("a MetalLB pool over the load-balancer VIP stops synth with the field named", async () => {
+  await expect(
+    synthVariant("baremetal", {
+      metallb: { mode: "l2", delivery: "talos-inline", workerCount: 3, pools: [{ name: "oops", addresses: ["192.168.30.25-192.168.30.30"] }] },
+    }),
+  ).rejects.toThrow(/^pools\[0\]\.addresses\[0\]: "192\.168\.30\.25-192\.168\.30\.30" contains the control-plane VIP controlPlaneVip \(192\.168\.30\.30\)/);
+});
+
+test("dns-round-robin: no load-balancer resources, the records and the warning as outputs", async () => {
+  const result = await synthVariant("baremetal", {
+    loadBalancer: { mode: "dns-round-robin", dnsName: "api.lab.example.org" },
+    metallb: undefined,
+  });
+  expect(result.resources.filter((r) => r.type === "command:remote:Command")).toEqual([]);
+  expect(result.outputs.endpoint).toBe("api.lab.example.org");
+  expect((result.outputs.dnsRecords as unknown[]).length).toBe(3);
+  expect((result.outputs.warnings as string[])[0]).toContain("no health checking");
+});

@@ -1,0 +1,491 @@
+/**
+ * The HAProxy/Keepalived renderers and the push script, checked with the real programs:
+ * `haproxy -c`, `keepalived -t`, `bash`, and a tiny HTTP server standing in for HAProxy's monitor
+ * URI. Files live in a mkdtemp directory that is removed after each test.
+ */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { renderHaproxyConfig, HaproxyConfigSpec, kubernetesApiCheckStatus } from "../components/haproxyKeepalived/haproxyConfig";
+import { KeepalivedConfigSpec, probesPerRun, renderCheckScript, renderKeepalivedConfig } from "../components/haproxyKeepalived/keepalivedConfig";
+import { PUSH_EXIT, renderPushSteps } from "../components/haproxyKeepalived/pushScript";
+import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput, resolveTuning } from "../components/haproxyKeepalived/tuning";
+import { InputError } from "../talos/errors";
+
+const CONTROL_PLANES = [
+  { name: "cp-01", ip: "192.168.30.31" },
+  { name: "cp-02", ip: "192.168.30.32" },
+  { name: "cp-03", ip: "192.168.30.33" },
+];
+const HOSTS = [
+  { name: "lb-01", address: "192.168.30.11/24" },
+  { name: "lb-02", address: "192.168.30.12/24" },
+];
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-keepalived-test-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function haproxySpec(over: Partial<HaproxyConfigSpec> = {}): HaproxyConfigSpec {
+  return { talosMinor: 11, controlPlanes: CONTROL_PLANES, ...over };
+}
+
+function keepalivedSpec(over: Partial<KeepalivedConfigSpec> = {}): KeepalivedConfigSpec {
+  return { hosts: HOSTS, host: "lb-01", vip: "192.168.30.30", interface: "eth0", virtualRouterId: 51, checkScriptDir: dir, ...over };
+}
+
+function bin(name: string): string {
+  return fs.existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name;
+}
+
+/** `haproxy -c -f` on the text: exit code and everything it printed. */
+function haproxyCheck(text: string): { status: number | null; output: string } {
+  const file = path.join(dir, "haproxy.cfg");
+  fs.writeFileSync(file, text);
+  const r = spawnSync(bin("haproxy"), ["-c", "-f", file], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/** Installs the check script at its rendered path, then `keepalived -t -f` on the config. */
+function keepalivedCheck(spec: KeepalivedConfigSpec): { status: number | null; output: string; config: string } {
+  const script = renderCheckScript(spec);
+  fs.writeFileSync(script.path, script.content, { mode: 0o755 });
+  const config = renderKeepalivedConfig(spec);
+  const file = path.join(dir, "keepalived.conf");
+  fs.writeFileSync(file, config);
+  const r = spawnSync(bin("keepalived"), ["-t", "-f", file], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim(), config };
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").map((l) => l.trim());
+}
+
+const PROFILES: Array<[string, LoadBalancerTuning]> = [
+  ["default", DEFAULT_TUNING],
+  ["fast", FAST_TUNING],
+];
+
+describe("haproxy.cfg is accepted by haproxy -c without any warning", () => {
+  for (const [profile, tuning] of PROFILES) {
+    for (const talosMinor of [11, 14]) {
+      test(`${profile} profile, Talos 1.${talosMinor}`, () => {
+        const r = haproxyCheck(renderHaproxyConfig(haproxySpec({ talosMinor, tuning })));
+        expect(r.output).toBe("Configuration file is valid");
+        expect(r.status).toBe(0);
+      });
+    }
+  }
+
+  test("every option switched the other way, IPv6 nodes and leastconn", () => {
+    const tuning = { haproxy: { shutdownSessionsOnMarkedDown: true, connectTimeoutMs: 150 } };
+    const controlPlanes = [{ name: "cp-01", ip: "fd00::31" }, ...CONTROL_PLANES.slice(1)];
+    const r = haproxyCheck(renderHaproxyConfig(haproxySpec({ tuning, controlPlanes, balance: "leastconn", failWhenNoKubernetesBackend: false })));
+    expect(r.output).toBe("Configuration file is valid");
+    expect(r.status).toBe(0);
+  });
+
+  test("the checker itself reports a warning (so the assertions above can fail)", () => {
+    const r = haproxyCheck("frontend x\n  bind *:1234\n");
+    expect(r.output).toContain("[WARNING]");
+  });
+});
+
+describe("haproxy.cfg content", () => {
+  test("Kubernetes API: TLS layer-7 check of /readyz expecting 401 up to Talos 1.13 and 200 from 1.14", () => {
+    expect(kubernetesApiCheckStatus(9)).toBe(401);
+    expect(kubernetesApiCheckStatus(13)).toBe(401);
+    expect(kubernetesApiCheckStatus(14)).toBe(200);
+    const v11 = lines(renderHaproxyConfig(haproxySpec({ talosMinor: 11 })));
+    const v14 = lines(renderHaproxyConfig(haproxySpec({ talosMinor: 14 })));
+    expect(v11).toContain("http-check expect status 401");
+    expect(v11).not.toContain("http-check expect status 200");
+    expect(v14).toContain("http-check expect status 200");
+    expect(v11).toContain("option httpchk GET /readyz");
+    expect(lines(renderHaproxyConfig(haproxySpec({ talosMinor: 11, kubernetesApiCheckStatus: 204 })))).toContain("http-check expect status 204");
+  });
+
+  test("frontends bind *:6443 and *:50000; servers: check-ssl on 6443, TCP check on 50000", () => {
+    const text = renderHaproxyConfig(haproxySpec());
+    const l = lines(text);
+    expect(l).toContain("bind *:6443");
+    expect(l).toContain("bind *:50000");
+    for (const n of CONTROL_PLANES) {
+      expect(l).toContain(`server ${n.name} ${n.ip}:6443 check check-ssl verify none`);
+      expect(l).toContain(`server ${n.name} ${n.ip}:50000 check`);
+    }
+    const talosBackend = text.slice(text.indexOf("backend talos_api"));
+    expect(talosBackend).not.toContain("check-ssl");
+    expect(talosBackend).not.toContain("httpchk");
+  });
+
+  test("monitor frontend on 127.0.0.1:8404 /healthz that fails without a Kubernetes API node", () => {
+    const l = lines(renderHaproxyConfig(haproxySpec()));
+    expect(l).toEqual(expect.arrayContaining(["frontend haproxy_monitor", "mode http", "bind 127.0.0.1:8404", "monitor-uri /healthz", "monitor fail if { nbsrv(kubernetes_api) lt 1 }"]));
+    const off = lines(renderHaproxyConfig(haproxySpec({ failWhenNoKubernetesBackend: false, monitor: { port: 9000, uri: "/alive" } })));
+    expect(off).toEqual(expect.arrayContaining(["bind 127.0.0.1:9000", "monitor-uri /alive"]));
+    expect(off.some((x) => x.startsWith("monitor fail"))).toBe(false);
+  });
+
+  test("default timings, and overrides reach the file", () => {
+    const l = lines(renderHaproxyConfig(haproxySpec()));
+    expect(l).toEqual(
+      expect.arrayContaining([
+        "timeout connect 300ms",
+        "timeout tunnel 1h",
+        "timeout check 1s",
+        "retries 3",
+        "option redispatch 1",
+        "option srvtcpka",
+        "srvtcpka-idle 5s",
+        "default-server inter 1s fastinter 250ms downinter 1s fall 2 rise 2 tcp-ut 5s",
+      ]),
+    );
+    const tuned = lines(renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { connectTimeoutMs: 200, checkFall: 3, shutdownSessionsOnMarkedDown: true } } })));
+    expect(tuned).toContain("timeout connect 200ms");
+    expect(tuned).toContain("default-server inter 1s fastinter 250ms downinter 1s fall 3 rise 2 tcp-ut 5s on-marked-down shutdown-sessions");
+    expect(l.some((x) => x.includes("shutdown-sessions"))).toBe(false);
+  });
+});
+
+describe("keepalived.conf is accepted by keepalived -t without any output", () => {
+  for (const [profile, tuning] of PROFILES) {
+    for (const host of ["lb-01", "lb-02"]) {
+      test(`${profile} profile, ${host}`, () => {
+        const r = keepalivedCheck(keepalivedSpec({ host, tuning }));
+        expect(r.output).toBe("");
+        expect(r.status).toBe(0);
+      });
+    }
+  }
+
+  test("VRRPv2 with authentication, preemption, three hosts and a VIP with prefix", () => {
+    const hosts = [...HOSTS, { name: "lb-03", address: "192.168.30.13/24", priority: 100 }];
+    const tuning = { keepalived: { vrrpVersion: 2 as const, advertIntervalMs: 1000, preempt: true } };
+    const r = keepalivedCheck(keepalivedSpec({ hosts, host: "lb-03", tuning, authPass: "s3cr3t!x", vip: "192.168.30.30/24" }));
+    expect(r.output).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  test("the checker itself rejects the seed's ordering (so the assertions above can fail)", () => {
+    const file = path.join(dir, "seed.conf");
+    const seed = 'vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress { 192.168.30.30/24 }\n  track_script { chk_haproxy }\n}\nvrrp_script chk_haproxy {\n  script "pidof haproxy"\n  interval 2\n  weight 2\n}\n';
+    fs.writeFileSync(file, seed);
+    const r = spawnSync(bin("keepalived"), ["-t", "-f", file], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toContain("track script chk_haproxy not found");
+  });
+});
+
+describe("keepalived.conf content", () => {
+  test("script security and user first, vrrp_script defined before the instance that tracks it", () => {
+    const text = renderKeepalivedConfig(keepalivedSpec());
+    const l = lines(text);
+    expect(l).toEqual(expect.arrayContaining(["enable_script_security", "script_user root", "vrrp_version 3"]));
+    expect(text.indexOf("vrrp_script chk_haproxy {")).toBeGreaterThan(text.indexOf("enable_script_security"));
+    expect(text.indexOf("vrrp_script chk_haproxy {")).toBeLessThan(text.indexOf("vrrp_instance"));
+    expect(text.indexOf("track_script {")).toBeGreaterThan(text.indexOf("vrrp_instance"));
+    expect(l[l.indexOf("track_script {") + 1]).toBe("chk_haproxy");
+  });
+
+  test("the tracked check is the rendered serve-check script, without weight (a failure means FAULT)", () => {
+    const text = renderKeepalivedConfig(keepalivedSpec());
+    const script = renderCheckScript(keepalivedSpec());
+    expect(lines(text)).toContain(`script "${script.path}"`);
+    expect(script.path.startsWith(`${dir}/talos-endpoints-check-`)).toBe(true);
+    expect(text).not.toMatch(/^\s*weight\b/m);
+    expect(text).not.toMatch(/chk_haproxy\s+weight/);
+    expect(text).not.toContain("pidof");
+    expect(lines(text)).toEqual(expect.arrayContaining(["interval 1", "timeout 1", "fall 1", "rise 2"]));
+  });
+
+  test("unicast: own address as source, every other host (and only those) as peers", () => {
+    const hosts = [...HOSTS, { name: "lb-03", address: "192.168.30.13/24" }];
+    const text = renderKeepalivedConfig(keepalivedSpec({ hosts, host: "lb-02" }));
+    const peers = text.slice(text.indexOf("unicast_peer {"), text.indexOf("}", text.indexOf("unicast_peer {")));
+    expect(lines(text)).toContain("unicast_src_ip 192.168.30.12");
+    expect(lines(peers).slice(1).filter(Boolean)).toEqual(["192.168.30.11", "192.168.30.13"]);
+    expect(lines(text)).toContain("check_unicast_src");
+  });
+
+  test("state BACKUP everywhere, nopreempt by default, priorities 250/240 by default, VIP with the hosts' prefix", () => {
+    const a = lines(renderKeepalivedConfig(keepalivedSpec({ host: "lb-01" })));
+    const b = lines(renderKeepalivedConfig(keepalivedSpec({ host: "lb-02" })));
+    for (const l of [a, b]) expect(l).toEqual(expect.arrayContaining(["state BACKUP", "nopreempt", "virtual_router_id 51", "192.168.30.30/24 dev eth0", "advert_int 0.2"]));
+    expect(a).toContain("priority 250");
+    expect(b).toContain("priority 240");
+    const preempting = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { preempt: true } } })));
+    expect(preempting).not.toContain("nopreempt");
+    expect(lines(renderKeepalivedConfig(keepalivedSpec({ tuning: FAST_TUNING })))).toContain("advert_int 0.1");
+  });
+
+  test("authentication only with VRRPv2 and a secret; VRRPv3 has none", () => {
+    const v3 = renderKeepalivedConfig(keepalivedSpec());
+    expect(v3).not.toContain("authentication");
+    const v2 = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefgh" })));
+    expect(v2).toEqual(expect.arrayContaining(["vrrp_version 2", "authentication {", "auth_type PASS", "auth_pass abcdefgh", "advert_int 1"]));
+  });
+});
+
+describe("the check script", () => {
+  let server: net.Server | undefined;
+  const sockets = new Set<net.Socket>();
+  afterEach(async () => {
+    sockets.forEach((socket) => socket.destroy());
+    sockets.clear();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    server = undefined;
+  });
+
+  function listen(s: net.Server): Promise<number> {
+    server = s;
+    s.on("connection", (socket: net.Socket) => sockets.add(socket));
+    return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as net.AddressInfo).port)));
+  }
+
+  function runScript(port: number): Promise<{ code: number | null; ms: number }> {
+    const tuning = { keepalived: { monitorPollMs: 100, monitorTimeoutMs: 200 } };
+    const script = renderCheckScript({ tuning, monitor: { port }, checkScriptDir: dir });
+    fs.writeFileSync(script.path, script.content, { mode: 0o755 });
+    const started = Date.now();
+    // async spawn: the HTTP server answering the script runs in this process
+    return new Promise((resolve) => {
+      const child: ChildProcess = spawn("/bin/bash", [script.path], { stdio: "ignore" });
+      child.on("exit", (code) => resolve({ code, ms: Date.now() - started }));
+    });
+  }
+
+  test("parses with bash -n and polls the configured number of times per run", () => {
+    const script = renderCheckScript({ checkScriptDir: dir });
+    fs.writeFileSync(script.path, script.content, { mode: 0o755 });
+    expect(spawnSync("bash", ["-n", script.path]).status).toBe(0);
+    expect(probesPerRun(resolveTuning(undefined).keepalived)).toBe(3);
+    expect(probesPerRun(resolveTuning(FAST_TUNING).keepalived)).toBe(7);
+    expect(script.content).toContain("for ((i = 1; i <= 3; i++)); do");
+  });
+
+  test("exits 0 while HAProxy's monitor URI answers 200 on every probe, within one interval", async () => {
+    let hits = 0;
+    const port = await listen(http.createServer((req, res) => (hits++, res.writeHead(req.url === "/healthz" ? 200 : 404), res.end())));
+    const r = await runScript(port);
+    expect(r.code).toBe(0);
+    expect(hits).toBe(probesPerRun(resolveTuning({ keepalived: { monitorPollMs: 100, monitorTimeoutMs: 200 } }).keepalived));
+    expect(r.ms).toBeLessThan(1000);
+  });
+
+  test("exits 1 when the monitor URI answers 503 (no Kubernetes API node UP)", async () => {
+    const port = await listen(http.createServer((_req, res) => (res.writeHead(503), res.end())));
+    expect((await runScript(port)).code).toBe(1);
+  });
+
+  test("exits 1 at once when nothing listens (HAProxy dead)", async () => {
+    const port = await listen(net.createServer());
+    await new Promise((r) => server!.close(r));
+    server = undefined;
+    const r = await runScript(port);
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(500);
+  });
+
+  test("exits 1 within the probe timeout when the connection is accepted but never answered (HAProxy hung)", async () => {
+    const port = await listen(net.createServer((socket) => socket.on("error", () => undefined)));
+    const r = await runScript(port);
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(700);
+  });
+
+  test("exits 1 when the third probe fails (HAProxy dies between probes)", async () => {
+    let hits = 0;
+    const port = await listen(http.createServer((_req, res) => (res.writeHead(++hits >= 3 ? 503 : 200), res.end())));
+    expect((await runScript(port)).code).toBe(1);
+    expect(hits).toBe(3);
+  });
+});
+
+describe("bad input is rejected with an InputError naming the field", () => {
+  const cases: Array<[string, () => unknown, string]> = [
+    ["talosMinor", () => renderHaproxyConfig(haproxySpec({ talosMinor: 8 })), "talosMinor"],
+    ["talosMinor not an integer", () => renderHaproxyConfig(haproxySpec({ talosMinor: 11.5 })), "talosMinor"],
+    ["empty control planes", () => renderHaproxyConfig(haproxySpec({ controlPlanes: [] })), "controlPlanes"],
+    ["duplicate node ip", () => renderHaproxyConfig(haproxySpec({ controlPlanes: [CONTROL_PLANES[0], { name: "cp-09", ip: "192.168.30.31" }] })), "controlPlanes[1].ip"],
+    ["bad node name", () => renderHaproxyConfig(haproxySpec({ controlPlanes: [{ name: "CP_01", ip: "192.168.30.31" }] })), "controlPlanes[0].name"],
+    ["unknown tuning key", () => renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { conectTimeoutMs: 1 } as never } })), "tuning.haproxy.conectTimeoutMs"],
+    ["connect timeout out of range", () => renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { connectTimeoutMs: 0 } } })), "tuning.haproxy.connectTimeoutMs"],
+    ["non-loopback monitor", () => renderHaproxyConfig(haproxySpec({ monitor: { address: "0.0.0.0" } })), "monitor.address"],
+    ["bad monitor uri", () => renderHaproxyConfig(haproxySpec({ monitor: { uri: "healthz" } })), "monitor.uri"],
+    ["bad balance", () => renderHaproxyConfig(haproxySpec({ balance: "random" as never })), "balance"],
+    ["one host", () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.slice(0, 1) })), "hosts"],
+    ["host not listed", () => renderKeepalivedConfig(keepalivedSpec({ host: "lb-09" })), "host"],
+    ["duplicate priority", () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.map((h) => ({ ...h, priority: 100 })) })), "hosts[1].priority"],
+    ["priority 255", () => renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 255 }, HOSTS[1]] })), "hosts[0].priority"],
+    ["hosts in two subnets", () => renderKeepalivedConfig(keepalivedSpec({ hosts: [HOSTS[0], { name: "lb-02", address: "192.168.31.12/24" }] })), "hosts[1].address"],
+    ["VIP prefix differs", () => renderKeepalivedConfig(keepalivedSpec({ vip: "192.168.30.30/16" })), "vip"],
+    ["VIP outside subnet", () => renderKeepalivedConfig(keepalivedSpec({ vip: "10.0.0.30" })), "vip"],
+    ["VIP equals a host", () => renderKeepalivedConfig(keepalivedSpec({ vip: "192.168.30.12" })), "vip"],
+    ["VIP is the broadcast address", () => renderKeepalivedConfig(keepalivedSpec({ vip: "192.168.30.255" })), "vip"],
+    ["vrid 0", () => renderKeepalivedConfig(keepalivedSpec({ virtualRouterId: 0 })), "virtualRouterId"],
+    ["vrid 256", () => renderKeepalivedConfig(keepalivedSpec({ virtualRouterId: 256 })), "virtualRouterId"],
+    ["bad interface", () => renderKeepalivedConfig(keepalivedSpec({ interface: "eth 0" })), "interface"],
+    ["sub-second advert with VRRPv2", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 500 } } })), "tuning.keepalived.advertIntervalMs"],
+    ["advert not in centiseconds", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { advertIntervalMs: 205 } } })), "tuning.keepalived.advertIntervalMs"],
+    ["advert too long", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { advertIntervalMs: 50_000 } } })), "tuning.keepalived.advertIntervalMs"],
+    ["fractional script interval", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { scriptIntervalSec: 0.5 } } })), "tuning.keepalived.scriptIntervalSec"],
+    ["probe timeout not below the interval", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { monitorTimeoutMs: 1000 } } })), "tuning.keepalived.monitorTimeoutMs"],
+    ["authPass with VRRPv3", () => renderKeepalivedConfig(keepalivedSpec({ authPass: "abcdefgh" })), "authPass"],
+    ["authPass too long", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefghi" })), "authPass"],
+    ["bad script user", () => renderKeepalivedConfig(keepalivedSpec({ scriptUser: "root; rm" })), "scriptUser"],
+    ["relative check script dir", () => renderKeepalivedConfig(keepalivedSpec({ checkScriptDir: "etc/keepalived" })), "checkScriptDir"],
+    ["push path with a space", () => renderPushSteps({ haproxyConfig: "x", haproxyConfigPath: "/etc/ha proxy.cfg" }), "haproxyConfigPath"],
+    ["push unit name", () => renderPushSteps({ haproxyConfig: "x", reload: { kind: "systemd", haproxyUnit: "haproxy; reboot" } }), "reload.haproxyUnit"],
+    ["check script without keepalived", () => renderPushSteps({ haproxyConfig: "x", checkScript: { path: "/etc/keepalived/x.sh", content: "" } }), "checkScript"],
+  ];
+  for (const [name, fn, field] of cases) {
+    test(name, () => {
+      let error: unknown;
+      try {
+        fn();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).field).toBe(field);
+      expect((error as InputError).message.startsWith(`${field}: `)).toBe(true);
+    });
+  }
+
+  test("the authPass secret never appears in an error message", () => {
+    expect(() => renderKeepalivedConfig(keepalivedSpec({ authPass: "topsecret" }))).toThrow(/^authPass: "\(secret\)"/);
+  });
+});
+
+describe("the push script (run for real in a temporary directory; needs root like on the hosts)", () => {
+  interface Layout {
+    haproxyConfigPath: string;
+    keepalivedConfigPath: string;
+    kaDir: string;
+  }
+
+  function layout(): Layout {
+    const haDir = path.join(dir, "haproxy");
+    const kaDir = path.join(dir, "keepalived");
+    fs.mkdirSync(haDir, { mode: 0o755 });
+    fs.mkdirSync(kaDir, { mode: 0o755 });
+    return { haproxyConfigPath: path.join(haDir, "haproxy.cfg"), keepalivedConfigPath: path.join(kaDir, "keepalived.conf"), kaDir };
+  }
+
+  function files(l: Layout, tuning?: LoadBalancerTuningInput) {
+    const spec = keepalivedSpec({ checkScriptDir: l.kaDir, tuning });
+    return { haproxyConfig: renderHaproxyConfig(haproxySpec({ tuning })), keepalivedConfig: renderKeepalivedConfig(spec), checkScript: renderCheckScript(spec) };
+  }
+
+  function push(l: Layout, f: ReturnType<typeof files>, reload: Parameters<typeof renderPushSteps>[0]["reload"] = { kind: "none" }) {
+    const script = renderPushSteps({ ...f, haproxyConfigPath: l.haproxyConfigPath, keepalivedConfigPath: l.keepalivedConfigPath, reload });
+    const r = spawnSync("/bin/bash", ["-c", script], { encoding: "utf8" });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  function leftovers(l: Layout): string[] {
+    return [path.dirname(l.haproxyConfigPath), l.kaDir].flatMap((d) => fs.readdirSync(d).filter((n) => n.startsWith(".")));
+  }
+
+  beforeEach(() => {
+    if (process.getuid?.() !== 0) throw new Error("the push script installs files as root; run the tests as root: sudo npm test");
+  });
+
+  test("installs all three files with their modes, then reports them unchanged", () => {
+    const l = layout();
+    const f = files(l);
+    const first = push(l, f);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(PUSH_EXIT.ok);
+    expect(first.stdout).toContain("haproxy.cfg installed");
+    expect(first.stdout).toContain("keepalived.conf installed");
+    expect(fs.readFileSync(l.haproxyConfigPath, "utf8")).toBe(f.haproxyConfig);
+    expect(fs.readFileSync(l.keepalivedConfigPath, "utf8")).toBe(f.keepalivedConfig);
+    expect(fs.readFileSync(f.checkScript.path, "utf8")).toBe(f.checkScript.content);
+    expect(fs.statSync(l.haproxyConfigPath).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(l.keepalivedConfigPath).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(f.checkScript.path).mode & 0o777).toBe(0o755);
+    const second = push(l, f);
+    expect(second.status).toBe(PUSH_EXIT.ok);
+    expect(second.stdout).toContain("haproxy.cfg unchanged");
+    expect(second.stdout).toContain("keepalived.conf unchanged");
+    expect(leftovers(l)).toEqual([]);
+  });
+
+  test("a broken haproxy.cfg is refused with exit 3 and nothing changes", () => {
+    const l = layout();
+    const good = files(l);
+    expect(push(l, good).status).toBe(PUSH_EXIT.ok);
+    const next = files(l, { keepalived: { monitorPollMs: 200 } });
+    const r = push(l, { ...next, haproxyConfig: `${next.haproxyConfig}    no-such-keyword\n` });
+    expect(r.status).toBe(PUSH_EXIT.haproxyRefused);
+    expect(r.stderr).toContain("no-such-keyword");
+    expect(fs.readFileSync(l.haproxyConfigPath, "utf8")).toBe(good.haproxyConfig);
+    expect(fs.readFileSync(l.keepalivedConfigPath, "utf8")).toBe(good.keepalivedConfig);
+    expect(fs.existsSync(next.checkScript.path)).toBe(false);
+    expect(leftovers(l)).toEqual([]);
+  });
+
+  test("a keepalived.conf keepalived -t refuses gives exit 4; the new check script is removed again", () => {
+    const l = layout();
+    const good = files(l);
+    expect(push(l, good).status).toBe(PUSH_EXIT.ok);
+    const next = files(l, { keepalived: { monitorPollMs: 200 } });
+    const r = push(l, { ...next, keepalivedConfig: next.keepalivedConfig.replace("track_script {\n        chk_haproxy", "track_script {\n        chk_missing") });
+    expect(r.status).toBe(PUSH_EXIT.keepalivedRefused);
+    expect(r.stderr).toContain("chk_missing");
+    expect(fs.readFileSync(l.keepalivedConfigPath, "utf8")).toBe(good.keepalivedConfig);
+    expect(fs.existsSync(next.checkScript.path)).toBe(false);
+    expect(fs.existsSync(good.checkScript.path)).toBe(true);
+    expect(leftovers(l)).toEqual([]);
+  });
+
+  test("signals only the service whose file changed (SIGUSR2 to HAProxy, SIGHUP to Keepalived)", async () => {
+    const l = layout();
+    expect(push(l, files(l)).status).toBe(0);
+    const sleeper = () => spawn("sleep", ["30"], { stdio: "ignore" });
+    const [haproxy, keepalived] = [sleeper(), sleeper()];
+    const exits = [haproxy, keepalived].map((p) => new Promise<string | null>((r) => p.on("exit", (_c, sig) => r(sig))));
+    const reload = { kind: "signal" as const, haproxyPidFile: path.join(dir, "haproxy.pid"), keepalivedPidFile: path.join(dir, "keepalived.pid") };
+    fs.writeFileSync(reload.haproxyPidFile, `${haproxy.pid}\n`);
+    fs.writeFileSync(reload.keepalivedPidFile, `${keepalived.pid}\n`);
+    try {
+      const r = push(l, files(l, { haproxy: { connectTimeoutMs: 250 } }), reload);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`haproxy reloaded (SIGUSR2 to pid ${haproxy.pid})`);
+      expect(await exits[0]).toBe("SIGUSR2");
+      expect(keepalived.exitCode === null && keepalived.signalCode === null).toBe(true);
+      const r2 = push(l, files(l, { haproxy: { connectTimeoutMs: 250 }, keepalived: { advertIntervalMs: 300 } }), reload);
+      expect(r2.stdout).toContain("haproxy.cfg unchanged");
+      expect(await exits[1]).toBe("SIGHUP");
+    } finally {
+      haproxy.kill("SIGKILL");
+      keepalived.kill("SIGKILL");
+    }
+  });
+
+  test("keeps the check scripts of the current and the previous config, deletes older ones", () => {
+    const l = layout();
+    const [a, b, c] = [100, 200, 300].map((poll) => files(l, { keepalived: { monitorPollMs: poll } }));
+    for (const f of [a, b, c]) expect(push(l, f).status).toBe(0);
+    const scripts = fs.readdirSync(l.kaDir).filter((n) => n.startsWith("talos-endpoints-check-")).sort();
+    expect(scripts).toEqual([path.basename(b.checkScript.path), path.basename(c.checkScript.path)].sort());
+  });
+
+  test("HAProxy only (no keepalivedConfig): installs haproxy.cfg, touches no Keepalived file", () => {
+    const l = layout();
+    const script = renderPushSteps({ haproxyConfig: files(l).haproxyConfig, haproxyConfigPath: l.haproxyConfigPath, reload: { kind: "none" } });
+    expect(script).not.toContain("/usr/sbin/keepalived");
+    expect(script).not.toContain(" -t -f ");
+    const r = spawnSync("/bin/bash", ["-c", script], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(l.haproxyConfigPath)).toBe(true);
+    expect(fs.readdirSync(l.kaDir)).toEqual([]);
+  });
+});
