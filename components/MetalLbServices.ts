@@ -134,6 +134,8 @@ export interface MetalLbServicesArgs {
   controlPlaneVip?: pulumi.Input<string>;
   /** External load-balancer host addresses (plain IPs); pools must avoid them. */
   loadBalancerHosts?: pulumi.Input<pulumi.Input<string>[]>;
+  /** The nodes' default gateway (plain IP), kept out of the pools: in L2 mode MetalLB would answer ARP for it and take the router's traffic. Default none. */
+  gateway?: pulumi.Input<string>;
   /** L2Advertisement settings; l2 mode only. */
   l2Advertisement?: MetalLbL2AdvertisementArgs;
   /** BGP peers (plain list: children are named after them); at least one in bgp mode, none in l2 mode. */

@@ -19,6 +19,13 @@ function parseArgs(argv: string[]): { stack: string; outDir?: string } {
   return { stack, outDir };
 }
 
+// A bad value that only resolves inside an Output surfaces as an unhandled rejection: report it
+// like any other validation error instead of a stack trace.
+process.on("unhandledRejection", (err) => {
+  console.error(`synth failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
+
 synth({ ...parseArgs(process.argv.slice(2)), projectDir: process.cwd(), log: (m) => console.log(m) })
   .then((r) => {
     console.log(`synth: wrote ${path.relative(process.cwd(), r.outDir) || "."} (${r.resourceCount} resources, ${r.fileCount} files)`);

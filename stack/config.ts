@@ -107,7 +107,7 @@ export interface LoadBalancerSettings {
  * derive itself (node addresses, the VIP and the load-balancer hosts come from the rest of the
  * config; BGP peers get the optional secret `metallbBgpPassword`).
  */
-export type MetalLbSettings = Omit<MetalLbServicesArgs, "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "kubeconfig">;
+export type MetalLbSettings = Omit<MetalLbServicesArgs, "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "gateway" | "kubeconfig">;
 
 /** Everything the stack program reads. */
 export interface StackConfig {

@@ -70,7 +70,8 @@ function proxmoxParts(cfg: StackConfig): PlatformParts {
     link: true,
     dependsOn: vms,
     outputs: { vmIds: pulumi.all(vms.map((vm) => vm.vmId)) },
-    reserved: { vip: endpoint.vip },
+    // Plain config values (not the Output), so MetalLB can check its pools before registering anything.
+    reserved: { vip: cfg.vip },
   };
 }
 
@@ -152,6 +153,7 @@ function metalLb(cfg: StackConfig, parts: PlatformParts): MetalLbServices | unde
     nodeAddresses: cfg.controlPlanes.map((cp) => cp.address),
     controlPlaneVip: parts.reserved?.vip,
     loadBalancerHosts: parts.reserved?.loadBalancerHosts,
+    gateway: cfg.gateway,
     kubeconfig: cfg.kubeconfig,
   });
 }

@@ -174,3 +174,11 @@ test("npm run synth on the example writes the directory and says which secrets a
     "cp-01.talosctl.txt", "cp-01.yaml", "cp-02.talosctl.txt", "cp-02.yaml", "cp-03.talosctl.txt", "cp-03.yaml",
   ]);
 });
+
+test("a MetalLB pool holding the default gateway stops synth (in L2 mode MetalLB would answer ARP for the router)", async () => {
+  await expect(
+    synthVariant("proxmox", {
+      metallb: { mode: "l2", delivery: "talos-inline", workerCount: 0, pools: [{ name: "p", addresses: ["192.168.30.1-192.168.30.5"] }] },
+    }),
+  ).rejects.toThrow('pools[0].addresses[0]: "192.168.30.1-192.168.30.5" contains the default gateway gateway (192.168.30.1)');
+});

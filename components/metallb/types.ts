@@ -202,6 +202,8 @@ export interface MetalLbSpec {
   controlPlaneVip?: string;
   /** Addresses of external load-balancer hosts (plain IPs); pools must not contain them. */
   loadBalancerHosts?: string[];
+  /** The nodes' default gateway (plain IP): in L2 mode a pool holding it would answer ARP for the router. */
+  gateway?: string;
   /** L2Advertisement settings (l2 mode only). */
   l2Advertisement?: L2AdvertisementSpec;
   /** BGP peers: at least one in bgp mode, none in l2 mode. */

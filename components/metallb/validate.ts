@@ -312,6 +312,11 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
     });
   }
 
+  if (spec.gateway !== undefined) {
+    const { ip } = parseIp("gateway", spec.gateway);
+    reserved.push({ ip, what: `the default gateway gateway (${ip})` });
+  }
+
   // BGP peers (names already checked).
   const bfdProfile = spec.bfdProfile === undefined ? undefined : checkBfdProfile(spec.bfdProfile);
   const bgpPeers: BgpPeerSpec[] = (spec.bgpPeers ?? []).map((peer, i) => {
