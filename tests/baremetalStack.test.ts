@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { synth, SynthResult } from "../stack/synth";
+import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
 import { removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 
@@ -13,6 +14,13 @@ describe("the baremetal example stack under mocks", () => {
   let result: SynthResult;
   beforeAll(async () => {
     result = await synthVariant("baremetal");
+  });
+
+  test("files/metallb/manifests.yaml: every object validates against MetalLB 0.16.1's CRD schemas, unknown fields refused", () => {
+    const validate = metallbValidator(true);
+    const objects = parseAllDocuments(result.files["metallb/manifests.yaml"]).map((d) => d.toJS());
+    expect(objects.length).toBeGreaterThan(2);
+    for (const obj of objects.filter((o) => o.apiVersion.startsWith("metallb.io/"))) expect(validate(obj)).toEqual([]);
   });
 
   test("registers exactly these resources: two SSH pushes (BACKUP first), MetalLB, the Talos push after the load balancers", () => {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { synth, SynthResult } from "../stack/synth";
+import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
 import { PROJECT_DIR, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 
@@ -12,6 +13,13 @@ describe("the proxmox example stack under mocks", () => {
   let result: SynthResult;
   beforeAll(async () => {
     result = await synthVariant("proxmox");
+  });
+
+  test("files/metallb/manifests.yaml: every object validates against MetalLB 0.16.1's CRD schemas, unknown fields refused", () => {
+    const validate = metallbValidator(true);
+    const objects = parseAllDocuments(result.files["metallb/manifests.yaml"]).map((d) => d.toJS());
+    expect(objects.length).toBeGreaterThan(2);
+    for (const obj of objects.filter((o) => o.apiVersion.startsWith("metallb.io/"))) expect(validate(obj)).toEqual([]);
   });
 
   test("registers exactly these resources, with these parents", () => {
