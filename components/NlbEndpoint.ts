@@ -29,7 +29,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
-import { InputError } from "../talos/errors";
+import { checkBoolean, InputError } from "../talos/errors";
 import { checkName, parseIp } from "../talos/net";
 import { KUBERNETES_API_PORT, kubernetesApiUrl, TALOS_API_PORT } from "../talos/patch";
 import { componentToken, ControlPlaneEndpoint } from "./contract";
@@ -286,11 +286,6 @@ export function parseCidr(field: string, value: unknown): { cidr: string; family
   return { cidr: `${network}/${prefix}`, family, prefix };
 }
 
-function checkBool(field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new InputError(field, value, "must be true or false");
-  return value;
-}
 
 function checkInt(field: string, value: unknown, fallback: number, limits: { min: number; max: number }, unit: string, source: string): number {
   if (value === undefined) return fallback;
@@ -409,8 +404,8 @@ export function checkNlbConfig(args: pulumi.Unwrap<NlbConfigArgs>): NlbConfig {
   if (dup >= 0) throw new InputError(`subnetIds[${dup}]`, subnetIds[dup], `duplicates subnetIds[${subnetIds.indexOf(subnetIds[dup])}]`);
   const instanceSecurityGroupId = checkId("instanceSecurityGroupId", args.instanceSecurityGroupId);
 
-  const internal = checkBool("internal", args.internal, d.internal);
-  const allowPublicAccess = checkBool("allowPublicAccess", args.allowPublicAccess, d.allowPublicAccess);
+  const internal = checkBoolean("internal", args.internal, d.internal);
+  const allowPublicAccess = checkBoolean("allowPublicAccess", args.allowPublicAccess, d.allowPublicAccess);
   const admin = parseAdminCidrs(args.allowedAdminCidrs);
   for (const { field, value, cidr, family, prefix } of admin) {
     if (prefix === 0 && !allowPublicAccess) {
@@ -464,9 +459,9 @@ export function checkNlbConfig(args: pulumi.Unwrap<NlbConfigArgs>): NlbConfig {
     internal,
     allowedAdminCidrs,
     instanceSecurityGroupId,
-    enableDeletionProtection: checkBool("enableDeletionProtection", args.enableDeletionProtection, d.enableDeletionProtection),
-    enableCrossZoneLoadBalancing: checkBool("enableCrossZoneLoadBalancing", args.enableCrossZoneLoadBalancing, d.enableCrossZoneLoadBalancing),
-    preserveClientIp: checkBool("preserveClientIp", args.preserveClientIp, d.preserveClientIp),
+    enableDeletionProtection: checkBoolean("enableDeletionProtection", args.enableDeletionProtection, d.enableDeletionProtection),
+    enableCrossZoneLoadBalancing: checkBoolean("enableCrossZoneLoadBalancing", args.enableCrossZoneLoadBalancing, d.enableCrossZoneLoadBalancing),
+    preserveClientIp: checkBoolean("preserveClientIp", args.preserveClientIp, d.preserveClientIp),
     deregistrationDelay,
     healthCheck: { interval, timeout, healthyThreshold, unhealthyThreshold },
   };

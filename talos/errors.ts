@@ -28,3 +28,13 @@ function formatValue(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Checks a boolean field; `undefined` gives `fallback` when one is passed.
+ * @throws InputError naming `field` when the value is not true or false.
+ */
+export function checkBoolean(field: string, value: unknown, fallback?: boolean): boolean {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "boolean") throw new InputError(field, value, "must be true or false");
+  return value;
+}

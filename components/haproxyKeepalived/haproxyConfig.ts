@@ -19,11 +19,11 @@
  *   `on-marked-down shutdown-sessions` is available but off by default; see
  *   `HaproxyTuning.shutdownSessionsOnMarkedDown` for the measured reason.
  */
-import { InputError } from "../../talos/errors";
+import { checkBoolean, InputError } from "../../talos/errors";
 import { checkName, parseIp } from "../../talos/net";
 import { KUBERNETES_API_PORT, TALOS_API_PORT } from "../../talos/patch";
 import { MIN_TALOS_MINOR } from "../../talos/version";
-import { checkBoolean, checkInteger, haproxyDuration, HaproxyTuning, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
+import { checkInteger, haproxyDuration, HaproxyTuning, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
 
 /** A control-plane node behind HAProxy. */
 export interface HaproxyBackendNode {

@@ -15,7 +15,7 @@
  * (sections "vrrp_script", "vrrp_instance", "global_defs"); RFC 5798 (VRRPv3) §6.1 for the
  * master-down timer.
  */
-import { InputError } from "../../talos/errors";
+import { checkBoolean, InputError } from "../../talos/errors";
 
 /** HAProxy timings and limits. All fields are required here; see {@link HaproxyTuningInput} for overrides. */
 export interface HaproxyTuning {
@@ -240,11 +240,6 @@ export function checkInteger(field: string, value: unknown, min: number, max: nu
   return value;
 }
 
-/** Checks a boolean field. @throws InputError naming `field`. */
-export function checkBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new InputError(field, value, "must be true or false");
-  return value;
-}
 
 function checkHaproxyTuning(t: HaproxyTuning, field: string): HaproxyTuning {
   const ms = (name: keyof HaproxyTuning, min: number, max: number) => checkInteger(`${field}.${name}`, t[name], min, max, "ms");

@@ -8,7 +8,7 @@
  * intervals 10–60000 ms, `detectMultiplier` 2–255). ASNs are 1–4294967295: the CRD allows 0, but
  * AS 0 is reserved and may not be used in BGP sessions (RFC 7607).
  */
-import { InputError } from "../../talos/errors";
+import { checkBoolean, InputError } from "../../talos/errors";
 import { checkName, InterfaceAddress, parseInterfaceAddress, parseIp } from "../../talos/net";
 import { checkLinkName } from "../../talos/patch";
 import { AddressBlock, blockContains, blockInNetwork, blocksOverlap, firstAssignable, isBuggyIp, parseAddressBlock } from "./addresses";
@@ -114,11 +114,6 @@ function checkInt(field: string, value: unknown, min: number, max: number, what 
   return value;
 }
 
-function checkBool(field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new InputError(field, value, "must be true or false");
-  return value;
-}
 
 /** Checks an AS number, 1–4294967295 (32-bit ASNs, RFC 6793; 0 is reserved, RFC 7607). */
 export function checkAsn(field: string, value: unknown): number {
@@ -266,8 +261,8 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
   const version = checkMetalLbVersion("version", spec.version ?? DEFAULT_METALLB_VERSION);
   const loadBalancerClass = spec.loadBalancerClass === undefined ? undefined : checkLoadBalancerClass("loadBalancerClass", spec.loadBalancerClass);
   const workerCount = checkInt("workerCount", spec.workerCount, 0, Number.MAX_SAFE_INTEGER, "a node count, an integer");
-  const controlPlanesRunServices = checkBool("controlPlanesRunServices", spec.controlPlanesRunServices, false);
-  const ignoreExcludeLB = checkBool("ignoreExcludeLB", spec.ignoreExcludeLB, false);
+  const controlPlanesRunServices = checkBoolean("controlPlanesRunServices", spec.controlPlanesRunServices, false);
+  const ignoreExcludeLB = checkBoolean("ignoreExcludeLB", spec.ignoreExcludeLB, false);
   const kubeProxyMode = checkOneOf("kubeProxyMode", spec.kubeProxyMode ?? "iptables", KUBE_PROXY_MODES);
   if (delivery === "talos-inline" && loadBalancerClass !== undefined) {
     throw new InputError(
@@ -331,7 +326,7 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       peerAddress: parseIp(`${f}.peerAddress`, peer.peerAddress).ip,
     };
     if (peer.peerPort !== undefined) out.peerPort = checkInt(`${f}.peerPort`, peer.peerPort, 1, 16384, "a TCP port (CRD limit)");
-    if (peer.ebgpMultiHop !== undefined) out.ebgpMultiHop = checkBool(`${f}.ebgpMultiHop`, peer.ebgpMultiHop, false);
+    if (peer.ebgpMultiHop !== undefined) out.ebgpMultiHop = checkBoolean(`${f}.ebgpMultiHop`, peer.ebgpMultiHop, false);
     if (peer.bfdProfile !== undefined) {
       if (peer.bfdProfile !== bfdProfile?.name) {
         throw new InputError(`${f}.bfdProfile`, peer.bfdProfile, bfdProfile ? `is not the configured BFD profile "${bfdProfile.name}"` : "names a BFD profile, but bfdProfile is not set");
@@ -360,8 +355,8 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       name: pool.name,
       blocks,
       addresses: blocks.map((b) => b.text),
-      autoAssign: checkBool(`${f}.autoAssign`, pool.autoAssign, true),
-      avoidBuggyIPs: checkBool(`${f}.avoidBuggyIPs`, pool.avoidBuggyIPs, false),
+      autoAssign: checkBoolean(`${f}.autoAssign`, pool.autoAssign, true),
+      avoidBuggyIPs: checkBoolean(`${f}.avoidBuggyIPs`, pool.avoidBuggyIPs, false),
     };
   });
   const entries = pools.flatMap((pool, i) => pool.blocks.map((block, j) => ({ field: `pools[${i}].addresses[${j}]`, input: spec.pools[i].addresses[j], block, pool })));
@@ -462,7 +457,7 @@ function checkBfdProfile(profile: BfdProfileSpec): BfdProfileSpec {
   for (const k of ms) if (profile[k] !== undefined) out[k] = checkInt(`bfdProfile.${k}`, profile[k], 10, 60000, "an interval in milliseconds");
   if (profile.detectMultiplier !== undefined) out.detectMultiplier = checkInt("bfdProfile.detectMultiplier", profile.detectMultiplier, 2, 255);
   if (profile.minimumTtl !== undefined) out.minimumTtl = checkInt("bfdProfile.minimumTtl", profile.minimumTtl, 1, 254);
-  if (profile.echoMode !== undefined) out.echoMode = checkBool("bfdProfile.echoMode", profile.echoMode, false);
-  if (profile.passiveMode !== undefined) out.passiveMode = checkBool("bfdProfile.passiveMode", profile.passiveMode, false);
+  if (profile.echoMode !== undefined) out.echoMode = checkBoolean("bfdProfile.echoMode", profile.echoMode, false);
+  if (profile.passiveMode !== undefined) out.passiveMode = checkBoolean("bfdProfile.passiveMode", profile.passiveMode, false);
   return out;
 }
