@@ -4,3 +4,5 @@ export * from "./TalosVipEndpoint";
 export * from "./NlbEndpoint";
 export * from "./MetalLbServices";
 export * from "./metallb";
+export * from "./HaproxyKeepalivedEndpoint";
+export * from "./haproxyKeepalived";
