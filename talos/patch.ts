@@ -86,13 +86,16 @@ export interface ControlPlanePatchSpec {
 
 /**
  * A piece of the patch that is applied only while the node's current config says it is needed:
- * `absent` parts when `marker` does not occur in the config (e.g. an inline manifest's
- * `- name: metallb-config`), `present` parts when it does (e.g. a label that is to be deleted).
+ * `absent` parts while the entry is missing (an inline manifest's name, an extra manifest's URL),
+ * `present` parts while it is there (a label that is to be deleted). The entry is looked up as a
+ * direct child of the YAML block `block` (`nodeLabels`, `inlineManifests`, `extraManifests`):
+ * `key` matches a mapping key, `name` a list item's `name:`, `item` a scalar list item.
  */
 export interface OneShotPart {
   when: "absent" | "present";
-  /** A literal line fragment searched in the node's config YAML. */
-  marker: string;
+  block: string;
+  match: "key" | "name" | "item";
+  value: string;
   /** What the part does, for logs. */
   description: string;
   /** The strategic-merge patch (one v1alpha1 document). */
@@ -265,7 +268,9 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
         delete labels[key];
         parts.push({
           when: "present",
-          marker: `${key}:`,
+          block: "nodeLabels",
+          match: "key",
+          value: key,
           description: `remove node label ${key}`,
           yaml: toYaml([{ machine: { nodeLabels: { [key]: { $patch: "delete" } } } }]),
         });
@@ -280,7 +285,7 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
     if (Array.isArray(inline)) {
       inline.forEach((m, i) => {
         if (!isObject(m) || typeof m.name !== "string") throw new InputError(`${field}.cluster.inlineManifests[${i}].name`, isObject(m) ? m.name : m, "must be a string");
-        parts.push({ when: "absent", marker: `- name: ${m.name}`, description: `add inline manifest ${m.name}`, yaml: toYaml([{ cluster: { inlineManifests: [m] } }]) });
+        parts.push({ when: "absent", block: "inlineManifests", match: "name", value: m.name, description: `add inline manifest ${m.name}`, yaml: toYaml([{ cluster: { inlineManifests: [m] } }]) });
       });
       delete cluster.inlineManifests;
     }
@@ -288,13 +293,30 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
     if (Array.isArray(extra)) {
       extra.forEach((url, i) => {
         if (typeof url !== "string") throw new InputError(`${field}.cluster.extraManifests[${i}]`, url, "must be a URL string");
-        parts.push({ when: "absent", marker: url, description: `add extra manifest ${url}`, yaml: toYaml([{ cluster: { extraManifests: [url] } }]) });
+        parts.push({ when: "absent", block: "extraManifests", match: "item", value: url, description: `add extra manifest ${url}`, yaml: toYaml([{ cluster: { extraManifests: [url] } }]) });
       });
       delete cluster.extraManifests;
     }
     if (Object.keys(cluster).length === 0) delete rest.cluster;
   }
+  checkRepeatable(rest, field);
   return { rest, parts };
+}
+
+/**
+ * What stays in the every-time patch must be safe to apply again: no lists (Talos appends them
+ * on every merge) and no `$patch` directives (a delete of a missing key fails).
+ * @throws InputError naming the path.
+ */
+function checkRepeatable(value: unknown, field: string): void {
+  if (Array.isArray(value)) {
+    throw new InputError(field, value, "is a list: Talos appends lists on every merge, so it would grow with each push (certSANs: use extraCertSANs)");
+  }
+  if (!isObject(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "$patch") throw new InputError(`${field}.$patch`, v, "is only supported on machine.nodeLabels keys (deleting a missing key fails, siderolabs/talos#11549)");
+    checkRepeatable(v, `${field}.${k}`);
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

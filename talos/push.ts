@@ -118,7 +118,7 @@ export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan
   };
   const rendered = renderControlPlanePatch(spec);
   const input = pushScriptInput(rendered.yaml, rendered.oneShot);
-  const patch = [rendered.yaml, ...rendered.oneShot.map((p) => `# applied only ${p.when === "absent" ? "while the node's config lacks" : "while the node's config has"} ${JSON.stringify(p.marker)}: ${p.description}\n${p.yaml}`)].join("");
+  const patch = [rendered.yaml, ...rendered.oneShot.map((p) => `# applied only while ${p.block} ${p.when === "absent" ? "lacks" : "has"} ${JSON.stringify(p.value)}: ${p.description}\n${p.yaml}`)].join("");
   const link = vipLinkName(spec);
   const talosctl = args.talosctl ?? "talosctl";
   const plans: Record<string, NodePlan> = {};

@@ -11,16 +11,15 @@
  *
  * Flags used, all listed for their commands in the v1.9-v1.13 CLI references: `patch` `--mode/-m`
  * (`auto, no-reboot, reboot, staged, try`), `--timeout` (rollback timeout of `try`, Go duration,
- * default `1m0s`), `--patch` (`@file`, repeatable); `read <path>`; `version --short`;
- * `service <id>`; and the connection flags `--talosconfig`, `--nodes`, `--endpoints`. Those are
+ * default `1m0s`), `--patch` (`@file`, repeatable); `get <type> <id> --output`; `read <path>`;
+ * `version --short`; `service <id>`; and the connection flags `--talosconfig`, `--nodes`, `--endpoints`. Those are
  * root (persistent) flags in v1.9 and each command's own flags from v1.11; they always go after
  * the subcommand, which every version accepts (cobra passes persistent root flags down), so the
  * command line does not depend on which talosctl release is installed.
  *
- * Re-running is safe: the script reads the node's current config (`talosctl read
- * /system/state/config.yaml`) and applies one-shot parts only while they are needed, and on
- * Talos >= 1.12 deletes `Layer2VIPConfig` documents this push left on the VIP's link for an
- * earlier VIP.
+ * Re-running is safe: the script reads the node's active config (`talosctl get machineconfig`)
+ * and applies one-shot parts only while they are needed, and on Talos >= 1.12 deletes the other
+ * `Layer2VIPConfig` documents on the VIP's link.
  */
 import { InputError } from "./errors";
 import type { OneShotPart } from "./patch";
@@ -37,10 +36,8 @@ export const DEFAULT_APPLY_MODE: ApplyMode = "no-reboot";
 export const DEFAULT_TRY_TIMEOUT = "1m0s";
 /** Default bound, in seconds, on each wait of the push (node answering before, etcd running after). */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
-/** Seconds between two tries of a wait. */
-export const WAIT_INTERVAL_SECONDS = 5;
-/** Where Talos keeps the applied machine config (readable with `talosctl read`). */
-export const NODE_CONFIG_PATH = "/system/state/config.yaml";
+/** Bound, in seconds, on one talosctl call inside a wait (applied with coreutils `timeout` when present). */
+export const WAIT_CALL_TIMEOUT_SECONDS = 30;
 /** Environment variable that carries the talosconfig into the push script (never argv). */
 export const TALOSCONFIG_ENV = "TALOS_ENDPOINTS_TALOSCONFIG";
 /** Line that separates the patch parts on the script's stdin. */
@@ -64,8 +61,8 @@ export interface PushScriptSpec {
   /** The talosctl program; default `talosctl`. */
   talosctl?: string;
   /** Parts applied only when needed, in stdin order after the main patch. */
-  oneShot?: readonly Pick<OneShotPart, "when" | "marker" | "description">[];
-  /** Talos >= 1.12 with a VIP: delete other `Layer2VIPConfig` documents on this link. */
+  oneShot?: readonly Pick<OneShotPart, "when" | "block" | "match" | "value" | "description">[];
+  /** Talos >= 1.12 with a VIP: delete the other `Layer2VIPConfig` documents on this link. */
   replaceVipOnLink?: { link: string; vip: string };
   /** Bound on each wait, seconds, 0 to 86400; 0 skips the waits. Default 600. */
   waitTimeoutSeconds?: number;
@@ -155,17 +152,35 @@ export function displayCommandLine(talosctl: string, args: readonly string[]): s
     .join(" ");
 }
 
-function waitLoop(what: string, check: string, timeout: number): string[] {
-  if (timeout === 0) return [];
-  const tries = Math.max(1, Math.ceil(timeout / WAIT_INTERVAL_SECONDS));
-  return [
-    `for ((try = 1; ; try++)); do`,
-    `  if ${check}; then break; fi`,
-    `  if ((try >= ${tries})); then die "${what}: still not ready after ${timeout} s"; fi`,
-    `  sleep ${WAIT_INTERVAL_SECONDS}`,
-    "done",
-  ];
-}
+/** Bash helpers of the push script (no secret ever reaches their arguments). */
+const SCRIPT_HELPERS = [
+  // has BLOCK MODE VALUE: is VALUE a direct child of the YAML block BLOCK in the node's config?
+  // Reads all input (no SIGPIPE under pipefail); indentation-relative, so any indent width works.
+  "has() {",
+  `  printf '%s\\n' "$CURRENT" | awk -v block="$1" -v mode="$2" -v want="$3" '`,
+  "    function ind(s) { match(s, /^ */); return RLENGTH }",
+  "    function unq(v) { sub(/[ \\t]+#.*$/, \"\", v); gsub(/^[\"\\047]|[\"\\047]$/, \"\", v); return v }",
+  "    /^---/ { inb = 0; next }",
+  "    { t = $0; sub(/^ +/, \"\", t); sub(/[ \\t\\r]+$/, \"\", t) }",
+  "    t == \"\" || t ~ /^#/ { next }",
+  "    inb && ind($0) <= bi { inb = 0 }",
+  "    !inb && t == block \":\" { inb = 1; bi = ind($0); ci = -1; next }",
+  "    inb { if (ci < 0) ci = ind($0); if (ind($0) != ci) next",
+  "      if (mode == \"key\") { k = t; sub(/:.*$/, \"\", k); if (unq(k) == want) found = 1 }",
+  "      else if (mode == \"name\") { if (t ~ /^- name:/) { v = t; sub(/^- name:[ ]*/, \"\", v); if (unq(v) == want) found = 1 } }",
+  "      else if (t ~ /^- /) { if (unq(substr(t, 3)) == want) found = 1 } }",
+  "    END { exit found ? 0 : 1 }'",
+  "}",
+  // until_ok WHAT FN: run FN until it succeeds, for at most WAIT seconds; report its last error.
+  "until_ok() {",
+  "  local what=$1 fn=$2 last=\"\" deadline=$((SECONDS + WAIT))",
+  "  while :; do",
+  "    if last=$(\"$fn\" 2>&1); then return 0; fi",
+  "    if ((SECONDS >= deadline)); then die \"$what: not ready after $WAIT s; last error: ${last##*$'\\n'}\"; fi",
+  "    sleep " + "5",
+  "  done",
+  "}",
+];
 
 /**
  * The bash script run by the push resource for one node.
@@ -173,34 +188,38 @@ function waitLoop(what: string, check: string, timeout: number): string[] {
  * 1. Writes the talosconfig (from the `TALOS_ENDPOINTS_TALOSCONFIG` environment variable) into a
  *    fresh `mktemp -d` directory under `umask 077` (file 0600, directory 0700) and splits stdin into
  *    the patch parts (separated by {@link PART_SEPARATOR} lines). Everything is removed on every
- *    exit path (EXIT trap, also on failure, SIGINT and SIGTERM). Neither the talosconfig nor a
- *    patch ever appears in argv.
- * 2. Waits, bounded by `waitTimeoutSeconds`, until the node answers `talosctl version`.
- * 3. Reads the node's config and keeps each one-shot part only while it is needed.
- * 4. On Talos >= 1.12 with a VIP, adds `$patch: delete` documents for `Layer2VIPConfig`s on the
- *    same link whose name is not the VIP (left by an earlier VIP).
- * 5. Runs `talosctl patch machineconfig` with the parts.
- * 6. Waits, bounded, until the node's etcd service is Running and healthy again, so the next
- *    node is only patched once this one is back in the cluster.
+ *    exit path the shell sees (EXIT trap, also on failure, SIGINT and SIGTERM). Neither the
+ *    talosconfig nor a patch ever appears in argv. The node's config, which holds the cluster's
+ *    secrets, is only kept in a shell variable, never in a file.
+ * 2. Waits until the node answers `talosctl version` (each call bounded by `timeout` when
+ *    coreutils has it; the whole wait by `waitTimeoutSeconds`; the last error is reported).
+ * 3. Reads the node's active config (`talosctl get machineconfig v1alpha1 -o jsonpath={.spec}`,
+ *    what `talosctl patch` merges into) and keeps each one-shot part only while it is needed.
+ * 4. On Talos >= 1.12 with a VIP, deletes the other `Layer2VIPConfig` documents on the same link
+ *    (an earlier VIP); these deletes come before the main patch, which re-adds the current VIP.
+ * 5. Runs `talosctl patch machineconfig` with the parts and prints its output.
+ * 6. When the patch reboots the node (`reboot` mode, or Talos answers "Applied configuration with
+ *    a reboot"), waits until the node's boot ID changes; then waits until its etcd service is
+ *    healthy, so the next node is only patched once this one is back in the cluster.
  *
- * @throws InputError for a bad version, address, mode, timeout, talosctl path or marker.
+ * @throws InputError for a bad version, address, mode, timeout, talosctl path or one-shot value.
  */
 export function renderPushScript(spec: PushScriptSpec): string {
   const talosctl = checkTalosctl(spec.talosctl ?? "talosctl");
   const version = parseTalosVersion(spec.talosVersion);
   const ip = parseIp("nodeIp", spec.nodeIp).ip;
   const patchArgs = talosctlPatchArgs(spec);
+  const { mode } = checkModeAndTimeout(spec.mode, spec.tryTimeout);
   const wait = checkWait(spec.waitTimeoutSeconds);
   const conn = line(connectionArgs(ip));
-  const oneShot = spec.oneShot ?? [];
-  const select = oneShot.flatMap((part, i) => {
-    if (/[\n']/.test(part.marker)) throw new InputError(`oneShot[${i}].marker`, part.marker, "must be one line without single quotes");
-    const found = `grep -qF -- '${part.marker}' "$CURRENT"`;
-    const needed = part.when === "absent" ? `! ${found}` : found;
-    const label = part.description.replace(/["$`\\]/g, "");
-    return [
-      `if ${needed}; then PATCHES+=(--patch "@$WORKDIR/part-${i + 1}.yaml"); say "${label}"; else say "already done: ${label}"; fi`,
-    ];
+  const tc = `"\${TO[@]}" ${shellWord(talosctl)}`;
+  const select = (spec.oneShot ?? []).map((part, i) => {
+    for (const [k, v] of Object.entries({ block: part.block, value: part.value })) {
+      if (!/^[^'\n\\]+$/.test(v)) throw new InputError(`oneShot[${i}].${k}`, v, "must be one line without quotes or backslashes");
+    }
+    const found = `has '${part.block}' '${part.match}' '${part.value}'`;
+    const label = part.description.replace(/["$`\\!]/g, "");
+    return `if ${part.when === "absent" ? "! " : ""}${found}; then PATCHES+=(--patch "@$WORKDIR/part-${i + 1}.yaml"); say "${label}"; else say "already done: ${label}"; fi`;
   });
   const stale: string[] = [];
   if (spec.replaceVipOnLink && version.multiDocNetwork) {
@@ -208,14 +227,22 @@ export function renderPushScript(spec: PushScriptSpec): string {
     const link = spec.replaceVipOnLink.link;
     if (!/^[A-Za-z0-9._-]{1,15}$/.test(link)) throw new InputError("replaceVipOnLink.link", link, "must be an interface name");
     stale.push(
-      "# Layer2VIPConfig documents on this link for another VIP (an earlier value): delete them.",
-      `awk -v link='${link}' -v vip='${vip}' '` +
+      "# The other Layer2VIPConfig documents on this link (an earlier VIP): delete them first; the main patch re-adds the current one.",
+      `printf '%s\\n' "$CURRENT" | awk -v link='${link}' -v vip='${vip}' '` +
+        `function unq(v) { sub(/[ \\t]+#.*$/, "", v); gsub(/^["\\047]|["\\047]$/, "", v); return v } ` +
         `function flush() { if (kind == "Layer2VIPConfig" && lnk == link && name != vip && name != "") printf "---\\napiVersion: v1alpha1\\nkind: Layer2VIPConfig\\nname: %s\\n$patch: delete\\n", name; kind = name = lnk = "" } ` +
-        `/^---/ { flush(); next } /^kind: / { kind = $2 } /^name: / { name = $2 } /^link: / { lnk = $2 } END { flush() }' "$CURRENT" > "$WORKDIR/stale-vips.yaml"`,
-      `if [ -s "$WORKDIR/stale-vips.yaml" ]; then PATCHES+=(--patch "@$WORKDIR/stale-vips.yaml"); say "removing Layer2VIPConfig for an earlier VIP: $(grep '^name:' "$WORKDIR/stale-vips.yaml" | tr '\\n' ' ')"; fi`,
+        `/^---/ { flush(); next } /^kind:/ { kind = unq($2) } /^name:/ { name = unq($2) } /^link:/ { lnk = unq($2) } END { flush() }' > "$WORKDIR/stale-vips.yaml"`,
+      `if [ -s "$WORKDIR/stale-vips.yaml" ]; then PATCHES=(--patch "@$WORKDIR/stale-vips.yaml" "\${PATCHES[@]}"); say "removing Layer2VIPConfig for: $(awk '/^name:/ { printf "%s ", $2 }' "$WORKDIR/stale-vips.yaml")"; fi`,
     );
   }
-  const tc = shellWord(talosctl);
+  const waitApi = wait === 0 ? [] : ["until_ok \"the node's Talos API\" api_up"];
+  const waitAfter =
+    wait === 0
+      ? []
+      : [
+          `if [[ ${mode === "reboot" ? "1 == 1" : `"$PATCH_OUT" == *"with a reboot"*`} ]]; then say "waiting for the reboot"; until_ok "the node's reboot" rebooted; fi`,
+          `until_ok "etcd on the node" etcd_ok`,
+        ];
   return [
     "set -euo pipefail",
     "umask 077",
@@ -224,19 +251,31 @@ export function renderPushScript(spec: PushScriptSpec): string {
     `if [ -z "\${${TALOSCONFIG_ENV}:-}" ]; then echo "talos-endpoints: ${TALOSCONFIG_ENV} is empty: set the talosconfig secret" >&2; exit 2; fi`,
     `WORKDIR="$(mktemp -d "\${TMPDIR:-/tmp}/talos-endpoints.XXXXXXXX")"`,
     `trap 'rm -rf "$WORKDIR"' EXIT`,
-    `trap 'exit 130' INT TERM`,
+    `trap 'exit 130' INT TERM HUP`,
     `TALOSCONFIG_FILE="$WORKDIR/talosconfig"`,
-    `CURRENT="$WORKDIR/current.yaml"`,
     `printf '%s' "$${TALOSCONFIG_ENV}" > "$TALOSCONFIG_FILE"`,
     `unset ${TALOSCONFIG_ENV}`,
+    `WAIT=${wait}`,
+    `TO=(); if command -v timeout >/dev/null 2>&1; then TO=(timeout ${WAIT_CALL_TIMEOUT_SECONDS}); fi`,
     `awk -v dir="$WORKDIR" 'BEGIN { n = 0; f = dir "/part-0.yaml"; printf "" > f } $0 == "${PART_SEPARATOR}" { n++; f = dir "/part-" n ".yaml"; printf "" > f; next } { print > f }'`,
-    ...waitLoop("the node's Talos API", `${tc} version ${conn} --short >/dev/null 2>&1`, wait),
-    `${tc} read ${conn} ${NODE_CONFIG_PATH} > "$CURRENT" || die "cannot read the node's machine config"`,
+    ...SCRIPT_HELPERS,
+    `api_up() { ${tc} version ${conn} --short >/dev/null; }`,
+    `boot_id() { ${tc} read ${conn} /proc/sys/kernel/random/boot_id; }`,
+    `rebooted() { local now; now=$(boot_id) || return 1; if [[ -n $now && $now != "$BOOT_ID" ]]; then return 0; fi; echo "the node has not rebooted yet"; return 1; }`,
+    `etcd_ok() { local out; out=$(${tc} service ${conn} etcd) || return 1; if [[ $out =~ (^|$'\\n')HEALTH[[:space:]]+OK ]]; then return 0; fi; echo "etcd is not healthy yet"; return 1; }`,
+    ...waitApi,
+    `CURRENT=$(${tc} get machineconfig v1alpha1 ${conn} -o 'jsonpath={.spec}') || die "cannot read the node's machine config"`,
+    `BOOT_ID=$(boot_id 2>/dev/null || true)`,
     `PATCHES=(--patch "@$WORKDIR/part-0.yaml")`,
     ...select,
     ...stale,
-    `${tc} ${line(patchArgs)} "\${PATCHES[@]}"`,
-    ...waitLoop("etcd on the node", `${tc} service ${conn} etcd 2>/dev/null | grep -Eq '^HEALTH +OK'`, wait),
+    `set +e`,
+    `PATCH_OUT=$(${shellWord(talosctl)} ${line(patchArgs)} "\${PATCHES[@]}" 2>&1)`,
+    `rc=$?`,
+    `set -e`,
+    `printf '%s\\n' "$PATCH_OUT"`,
+    `if ((rc != 0)); then exit "$rc"; fi`,
+    ...waitAfter,
     "say patched",
     "",
   ].join("\n");

@@ -147,12 +147,11 @@ describe("bad input is rejected with the field and the value", () => {
 });
 
 describe("extraPatch is merged into the main document", () => {
-  test("objects merge, lists append without duplicates; one-shot parts are split off; everything validates", () => {
+  test("objects merge; one-shot parts are split off; everything validates", () => {
     const rendered = renderControlPlanePatch({
       ...base,
       extraPatch: {
         machine: {
-          certSANs: ["192.168.30.30", "lb.example.org"],
           nodeLabels: { role: "edge", "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } },
         },
         cluster: {
@@ -163,16 +162,16 @@ describe("extraPatch is merged into the main document", () => {
       },
     });
     const main = rendered.documents[0] as any;
-    expect(main.machine.certSANs).toEqual(["192.168.30.30", "lb.example.org"]);
+    expect(main.machine.certSANs).toEqual(["192.168.30.30"]);
     expect(main.machine.nodeLabels).toEqual({ role: "edge" });
     expect(main.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
     expect(main.cluster.allowSchedulingOnControlPlanes).toBe(true);
     expect(main.cluster.inlineManifests).toBeUndefined();
     expect(talosSchemaValidator("1.11")(main)).toEqual([]);
-    expect(rendered.oneShot.map((p) => [p.when, p.marker])).toEqual([
-      ["present", "node.kubernetes.io/exclude-from-external-load-balancers:"],
-      ["absent", "- name: ns"],
-      ["absent", "https://example.org/a.yaml"],
+    expect(rendered.oneShot.map((p) => [p.when, p.block, p.match, p.value])).toEqual([
+      ["present", "nodeLabels", "key", "node.kubernetes.io/exclude-from-external-load-balancers"],
+      ["absent", "inlineManifests", "name", "ns"],
+      ["absent", "extraManifests", "item", "https://example.org/a.yaml"],
     ]);
     const [label, inline, extra] = rendered.oneShot.map((p) => docsOf(p.yaml));
     expect(label).toEqual([{ machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } }]);
@@ -180,9 +179,12 @@ describe("extraPatch is merged into the main document", () => {
     expect(talosSchemaValidator("1.11")(extra[0])).toEqual([]);
   });
 
-  test("a network fragment in extraPatch is kept beside the rendered VIP, not lost", () => {
-    const main = renderControlPlanePatch({ ...base, extraPatch: { machine: { network: { interfaces: [{ interface: "eth1", mtu: 9000 }] } } } }).documents[0] as any;
-    expect(main.machine.network.interfaces).toEqual([{ interface: "eth0", vip: { ip: "192.168.30.30" } }, { interface: "eth1", mtu: 9000 }]);
+  test.each([
+    [{ machine: { network: { interfaces: [{ interface: "eth1", mtu: 9000 }] } } }, /^extraPatch\.machine\.network\.interfaces: .* is a list: Talos appends lists on every merge/],
+    [{ machine: { certSANs: ["x.example.org"] } }, /^extraPatch\.machine\.certSANs: .*use extraCertSANs/],
+    [{ machine: { nodeTaints: { a: { $patch: "delete" } } } }, /^extraPatch\.machine\.nodeTaints\.a\.\$patch: "delete" is only supported on machine\.nodeLabels keys/],
+  ])("extraPatch parts that could not be applied twice are refused: %o", (extraPatch, message) => {
+    expect(() => renderControlPlanePatch({ ...base, extraPatch })).toThrow(message);
   });
 
   test("a fragment that would change the endpoint is rejected with its path", () => {
@@ -192,14 +194,8 @@ describe("extraPatch is merged into the main document", () => {
   });
 
   test("the caller's fragment is not modified", () => {
-    const fragment = { machine: { certSANs: ["x.example.org"] } };
+    const fragment = { machine: { nodeLabels: { a: "1", b: { $patch: "delete" } } } };
     renderControlPlanePatch({ ...base, extraPatch: fragment });
-    expect(fragment).toEqual({ machine: { certSANs: ["x.example.org"] } });
+    expect(fragment).toEqual({ machine: { nodeLabels: { a: "1", b: { $patch: "delete" } } } });
   });
-});
-
-test("extra machine certSANs do not leak into the API server's list", () => {
-  const main = renderControlPlanePatch({ ...base, extraPatch: { machine: { certSANs: ["talos-only.example.org"] } } }).documents[0] as any;
-  expect(main.machine.certSANs).toEqual(["192.168.30.30", "talos-only.example.org"]);
-  expect(main.cluster.apiServer.certSANs).toEqual(["192.168.30.30"]);
 });

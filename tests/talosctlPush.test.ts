@@ -74,11 +74,13 @@ describe("the push script, run against a talosctl double that knows each version
 
         expect(run.stderr).toBe("");
         expect(run.status).toBe(0);
-        // wait for the API, read the config, patch, wait for etcd
-        expect(run.calls.map((c) => c.command)).toEqual(["version", "read", "patch", "service"]);
-        const patchCall = run.calls[2];
+        // wait for the API, read the active config and the boot ID, patch, wait for etcd
+        const rebootWait = mode === "reboot" ? ["read"] : [];
+        expect(run.calls.map((c) => c.command)).toEqual(["version", "get", "read", "patch", ...rebootWait, "service"]);
+        const patchCall = run.calls[3];
         expect(patchCall.words).toEqual(["patch", "machineconfig"]);
-        expect(run.calls[1].words).toEqual(["read", "/system/state/config.yaml"]);
+        expect(run.calls[1].words).toEqual(["get", "machineconfig", "v1alpha1"]);
+        expect(run.calls[2].words).toEqual(["read", "/proc/sys/kernel/random/boot_id"]);
         for (const call of run.calls) {
           // --nodes and --endpoints are the node's own address, never the VIP.
           expect(call.argv[call.argv.indexOf("--nodes") + 1]).toBe("192.168.30.31");
@@ -121,7 +123,8 @@ describe("the push script, run against a talosctl double that knows each version
   test("a failing talosctl patch fails the script with its exit code, skips the etcd wait, and still removes the secret", () => {
     const run = runScript(renderPushScript(spec("1.13")), "1.13", "machine: {}\n", { env: { FAKE_TALOSCTL_EXIT: "7" } });
     expect(run.status).toBe(7);
-    expect(run.calls.map((c) => c.command)).toEqual(["version", "read", "patch"]);
+    expect(run.calls.map((c) => c.command)).toEqual(["version", "get", "read", "patch"]);
+    expect(run.stdout).toContain("Applied configuration without a reboot");
     expect(run.tmpLeft).toEqual([]);
   });
 
@@ -134,7 +137,29 @@ describe("the push script, run against a talosctl double that knows each version
 
   test("waitTimeoutSeconds 0 skips both waits", () => {
     const run = runScript(renderPushScript(spec("1.12", { waitTimeoutSeconds: 0 })), "1.12", "machine: {}\n");
-    expect(run.calls.map((c) => c.command)).toEqual(["read", "patch"]);
+    expect(run.calls.map((c) => c.command)).toEqual(["get", "read", "patch"]);
+  });
+
+  test("a patch that reboots the node: wait for a new boot ID, then for etcd, before the next node", () => {
+    const run = runScript(renderPushScript(spec("1.13", { mode: "auto" })), "1.13", "machine: {}\n", { env: { FAKE_TALOSCTL_PATCH_REBOOTS: "1" } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("waiting for the reboot");
+    expect(run.calls.map((c) => [c.command, ...c.words.slice(1)].join(" "))).toEqual([
+      "version",
+      "get machineconfig v1alpha1",
+      "read /proc/sys/kernel/random/boot_id",
+      "patch machineconfig",
+      "read /proc/sys/kernel/random/boot_id",
+      "service etcd",
+    ]);
+  });
+
+  test("a node that never answers: the wait gives up after its bound with talosctl's last error", () => {
+    fs.writeFileSync(path.join(sandbox, "bin", "talosctl-down"), "#!/bin/sh\necho 'rpc error: connection refused' >&2\nexit 1\n", { mode: 0o755 });
+    const run = runScript(renderPushScript(spec("1.13", { talosctl: path.join(sandbox, "bin", "talosctl-down"), waitTimeoutSeconds: 1 })), "1.13", "machine: {}\n");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("the node's Talos API: not ready after 1 s; last error: rpc error: connection refused");
+    expect(run.tmpLeft).toEqual([]);
   });
 });
 
@@ -150,30 +175,42 @@ describe("re-running the push is safe", () => {
   const rendered = renderControlPlanePatch({ talosVersion: "1.12", endpoint: "192.168.30.30", link: "ens18", vip: "192.168.30.30", extraPatch: fragment });
   const script = renderPushScript(spec("1.12", { oneShot: rendered.oneShot, replaceVipOnLink: { link: "ens18", vip: "192.168.30.30" } }));
   const input = pushScriptInput(rendered.yaml, rendered.oneShot);
+  // Talos writes its config with 4-space indentation.
   const freshNode = [
     "version: v1alpha1",
     "machine:",
-    "  type: controlplane",
-    "  nodeLabels:",
-    '    node.kubernetes.io/exclude-from-external-load-balancers: ""',
+    "    type: controlplane",
+    "    nodeLabels:",
+    '        node.kubernetes.io/exclude-from-external-load-balancers: ""',
+    "        topology.kubernetes.io/zone: a",
+    "cluster:",
+    "    inlineManifests:",
+    "        - name: metallb-config-old # a different manifest",
+    "          contents: |",
+    "            - name: metallb-config",
     "",
   ].join("\n");
   const patchedNode = [
     "version: v1alpha1",
     "machine:",
-    "  type: controlplane",
+    "    type: controlplane",
+    "    # node.kubernetes.io/exclude-from-external-load-balancers: was here",
+    "    nodeLabels:",
+    "        topology.kubernetes.io/zone: a",
+    "    kubelet:",
+    "        nodeLabels-like: node.kubernetes.io/exclude-from-external-load-balancers",
     "cluster:",
-    "  allowSchedulingOnControlPlanes: true",
-    "  extraManifests:",
-    "    - https://example.org/metallb-native.yaml",
-    "  inlineManifests:",
-    "    - name: metallb-config",
-    "      contents: |",
-    "        apiVersion: v1",
+    "    allowSchedulingOnControlPlanes: true",
+    "    extraManifests:",
+    '        - "https://example.org/metallb-native.yaml"',
+    "    inlineManifests:",
+    "        - name: metallb-config",
+    "          contents: |",
+    "            apiVersion: v1",
     "---",
     "apiVersion: v1alpha1",
     "kind: Layer2VIPConfig",
-    "name: 192.168.30.30",
+    'name: "192.168.30.30" # quoted by hand',
     "link: ens18",
     "",
   ].join("\n");
@@ -196,11 +233,17 @@ describe("re-running the push is safe", () => {
   });
 
   test("a new VIP deletes the Layer2VIPConfig of the old one on the same link, and leaves other links alone", () => {
-    const other = patchedNode.replace("name: 192.168.30.30\nlink: ens18", "name: 192.168.30.29\nlink: ens18") + "---\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.9.9.9\nlink: ens19\n";
+    const other = patchedNode.replace('name: "192.168.30.30" # quoted by hand', 'name: "192.168.30.29" # an earlier VIP') + "---\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.9.9.9\nlink: ens19\n";
     const run = runScript(script, "1.12", input, { nodeConfig: other });
     expect(run.status).toBe(0);
     const patches = run.calls.find((c) => c.command === "patch")!.patches.map((p) => p.content);
-    expect(patches).toEqual([rendered.yaml, "---\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 192.168.30.29\n$patch: delete\n"]);
+    // the delete comes first; the main patch then (re-)adds the current VIP
+    expect(patches).toEqual(["---\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 192.168.30.29\n$patch: delete\n", rendered.yaml]);
+  });
+
+  test("the current VIP, however it is quoted, is never deleted", () => {
+    const run = runScript(script, "1.12", input, { nodeConfig: patchedNode });
+    expect(run.calls.find((c) => c.command === "patch")!.patches.map((p) => p.content)).toEqual([rendered.yaml]);
   });
 });
 

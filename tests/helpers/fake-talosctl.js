@@ -10,9 +10,13 @@
  * command, the environment names, and for every flag whose value is a file (--talosconfig,
  * --patch-file, --file, --patch @file) its path, mode and content.
  *
- * It answers like a healthy node: `version` prints a tag; `read <path>` prints the file named by
- * FAKE_TALOSCTL_NODE_CONFIG (the node's machine config); `service etcd` reports Running/OK. The
- * `patch` command exits with FAKE_TALOSCTL_EXIT (default 0).
+ * It answers like a healthy node: `version` prints a tag; `get machineconfig v1alpha1 -o
+ * jsonpath={.spec}` prints the file named by FAKE_TALOSCTL_NODE_CONFIG (the node's active config);
+ * `read /proc/sys/kernel/random/boot_id` prints the node's boot ID; `service etcd` reports
+ * Running/OK. `read /system/state/config.yaml` fails as on Talos >= 1.10 (NotFound). `patch`
+ * prints Talos's mode details and exits with FAKE_TALOSCTL_EXIT (default 0); with
+ * FAKE_TALOSCTL_PATCH_REBOOTS=1, or `--mode reboot`, it answers "with a reboot" and the boot ID
+ * changes.
  */
 "use strict";
 const fs = require("fs");
@@ -86,19 +90,39 @@ for (const flag of flags) {
 }
 const record = { argv, command, words, files, patches, envNames: Object.keys(process.env) };
 fs.appendFileSync(process.env.FAKE_TALOSCTL_LOG, JSON.stringify(record) + "\n");
+const bootFile = `${process.env.FAKE_TALOSCTL_LOG}.boot-id`;
+const bootId = () => (fs.existsSync(bootFile) ? fs.readFileSync(bootFile, "utf8") : "11111111-1111-1111-1111-111111111111");
+const operands = words.slice(commandWords);
 switch (command) {
+  case "get":
+    if (operands[0] !== "machineconfig" || !flags.some((f) => f.name === "--output" || f.name === "-o")) fail(`unexpected get ${operands.join(" ")}`);
+    process.stdout.write(fs.readFileSync(process.env.FAKE_TALOSCTL_NODE_CONFIG, "utf8"));
+    process.exit(0);
+    break;
   case "version":
     process.stdout.write("Client:\n\tTag: v1.x\nServer:\n\tTag: v1.x\n");
     process.exit(0);
     break;
   case "read":
-    process.stdout.write(process.env.FAKE_TALOSCTL_NODE_CONFIG ? fs.readFileSync(process.env.FAKE_TALOSCTL_NODE_CONFIG, "utf8") : "");
-    process.exit(0);
+    if (operands[0] === "/proc/sys/kernel/random/boot_id") {
+      process.stdout.write(bootId() + "\n");
+      process.exit(0);
+    }
+    process.stderr.write(`rpc error: code = NotFound desc = stat ${operands[0]}: no such file or directory\n`);
+    process.exit(1);
     break;
   case "service":
     process.stdout.write("NODE     10.0.0.1\nID       etcd\nSTATE    Running\nHEALTH   OK\n");
     process.exit(0);
     break;
+  case "patch": {
+    const mode = flags.find((f) => f.name === "--mode" || f.name === "-m");
+    const reboots = process.env.FAKE_TALOSCTL_PATCH_REBOOTS === "1" || (mode !== undefined && mode.value === "reboot");
+    process.stdout.write(`patched MachineConfigs.config.talos.dev/v1alpha1 at the node 10.0.0.1\nApplied configuration ${reboots ? "with" : "without"} a reboot\n`);
+    if (reboots) fs.writeFileSync(bootFile, "22222222-2222-2222-2222-222222222222");
+    process.exit(Number(process.env.FAKE_TALOSCTL_EXIT || 0));
+    break;
+  }
   default:
     process.exit(Number(process.env.FAKE_TALOSCTL_EXIT || 0));
 }
