@@ -12,7 +12,7 @@ import { checkEndpoint, kubernetesApiUrl } from "../talos/patch";
 import { parseTalosVersion } from "../talos/version";
 import { componentToken, ControlPlaneEndpoint, ControlPlaneNodeArgs } from "./contract";
 import { renderHaproxyConfig } from "./haproxyKeepalived/haproxyConfig";
-import { FIRST_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./haproxyKeepalived/keepalivedConfig";
+import { checkAuthPass, FIRST_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./haproxyKeepalived/keepalivedConfig";
 import { renderPushSteps } from "./haproxyKeepalived/pushScript";
 import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput } from "./haproxyKeepalived/tuning";
 import { validated } from "./inputs";
@@ -111,17 +111,29 @@ export interface DnsRecord {
   ttl: number;
 }
 
-/** What the plan needs of {@link HaproxyKeepalivedEndpointArgs}: everything but the SSH connections (secrets stay out of the rendered files). */
-export type HaproxyKeepalivedPlanArgs = Omit<HaproxyKeepalivedEndpointArgs, "loadBalancers"> & {
+/**
+ * What the plan needs of {@link HaproxyKeepalivedEndpointArgs}: everything but the secrets. The
+ * SSH connections are left out; the VRRP password is replaced by whether one is set, and rendered
+ * as {@link MASKED_AUTH_PASS} in the public files and the trigger hash.
+ */
+export type HaproxyKeepalivedPlanArgs = Omit<HaproxyKeepalivedEndpointArgs, "loadBalancers" | "vrrpAuthPass"> & {
   loadBalancers?: Omit<LoadBalancerHostArgs, "ssh">[];
+  vrrpAuthPassSet?: boolean;
 };
+
+/** What the public keepalived.conf outputs show instead of the VRRP password. */
+export const MASKED_AUTH_PASS = "********";
 
 /** Everything rendered for one load-balancer host. */
 interface HostPlan {
   haproxyConfig: string;
+  /** keepalived.conf with the VRRP password masked. */
   keepalivedConfig?: string;
+  /** The push script with the password masked: its hash is the trigger. */
   script: string;
   hash: string;
+  /** Renders the real push script with the VRRP password (only ever called inside a secret). */
+  scriptWith(authPass: string | undefined): string;
 }
 
 /** The validated, rendered result of the args. */
@@ -212,14 +224,15 @@ export function planHaproxyKeepalived(args: pulumi.Unwrap<HaproxyKeepalivedPlanA
     return { ...lb, address };
   });
   const tuning = tuningOf(args);
-  const haproxyConfig = renderHaproxyConfig({ talosMinor: talos.minor, controlPlanes: nodes.map((n) => ({ name: n.name, ip: n.address.ip })), tuning });
+  const listenIpv6 = hosts.some((h) => h.address.family === "ipv6") || String(args.vip ?? "").includes(":");
+  const haproxyConfig = renderHaproxyConfig({ talosMinor: talos.minor, controlPlanes: nodes.map((n) => ({ name: n.name, ip: n.address.ip })), tuning, listenIpv6 });
 
   let endpoint: string;
   const plans: Record<string, HostPlan> = {};
   if (mode === "single-haproxy") {
     endpoint = hosts[0].address.ip;
     const script = renderPushSteps({ haproxyConfig });
-    plans[hosts[0].name] = { haproxyConfig, script, hash: hash(script) };
+    plans[hosts[0].name] = { haproxyConfig, script, hash: hash(script), scriptWith: () => script };
   } else {
     if (args.vip === undefined) throw new InputError("vip", args.vip, "must be set in ha-pair mode");
     if (args.vrrpInterface === undefined) throw new InputError("vrrpInterface", args.vrrpInterface, "must be set in ha-pair mode");
@@ -236,17 +249,20 @@ export function planHaproxyKeepalived(args: pulumi.Unwrap<HaproxyKeepalivedPlanA
       .map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) }))
       .sort((a, b) => a.priority - b.priority);
     for (const { h } of ordered) {
-      const keepalivedConfig = renderKeepalivedConfig({
-        hosts: hostSpecs,
-        host: h.name,
-        vip: String(args.vip),
-        interface: args.vrrpInterface,
-        virtualRouterId: args.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID,
-        authPass: args.vrrpAuthPass,
-        tuning,
-      });
+      const keepalivedWith = (authPass: string | undefined) =>
+        renderKeepalivedConfig({
+          hosts: hostSpecs,
+          host: h.name,
+          vip: String(args.vip),
+          interface: args.vrrpInterface as string,
+          virtualRouterId: args.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID,
+          authPass,
+          tuning,
+        });
+      const keepalivedConfig = keepalivedWith(args.vrrpAuthPassSet ? MASKED_AUTH_PASS : undefined);
       const script = renderPushSteps({ haproxyConfig, keepalivedConfig, checkScript });
-      plans[h.name] = { haproxyConfig, keepalivedConfig, script, hash: hash(script) };
+      const scriptWith = (authPass: string | undefined) => renderPushSteps({ haproxyConfig, keepalivedConfig: keepalivedWith(authPass), checkScript });
+      plans[h.name] = { haproxyConfig, keepalivedConfig, script, hash: hash(script), scriptWith };
     }
   }
   return { mode, endpoint, talosApiEndpoints: nodeIps, hosts: plans, dnsRecords: [], warnings };
@@ -288,7 +304,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
   public readonly talosApiEndpoints!: pulumi.Output<string[]>;
   /** The rendered haproxy.cfg by host name. */
   public readonly haproxyConfigs!: pulumi.Output<Record<string, string>>;
-  /** The rendered keepalived.conf by host name (`ha-pair` only; secret when a VRRP password is set). */
+  /** The rendered keepalived.conf by host name (`ha-pair` only), the VRRP password shown as `********`. */
   public readonly keepalivedConfigs!: pulumi.Output<Record<string, string>>;
   /** `dns-round-robin`: the A/AAAA records to create, one per control plane. Empty otherwise. */
   public readonly dnsRecords!: pulumi.Output<DnsRecord[]>;
@@ -300,9 +316,16 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
   constructor(name: string, args: HaproxyKeepalivedEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     // The SSH connections hold the private keys: keep them out of the plan, or every rendered file
     // and the endpoint itself would be tainted as secret.
-    const planArgs: HaproxyKeepalivedPlanArgs = { ...args, loadBalancers: args.loadBalancers?.map(({ ssh: _ssh, ...host }) => host) };
+    const { vrrpAuthPass, ...rest } = args;
+    const planArgs: HaproxyKeepalivedPlanArgs = {
+      ...rest,
+      loadBalancers: args.loadBalancers?.map(({ ssh: _ssh, ...host }) => host),
+      vrrpAuthPassSet: vrrpAuthPass !== undefined,
+    };
     const plan = validated(planArgs, planHaproxyKeepalived);
     checkSshGiven(args);
+    // The plan checks the password against the VRRP version (with a mask); its format here.
+    if (typeof vrrpAuthPass === "string") checkAuthPass(vrrpAuthPass, 2);
     super(componentToken("HaproxyKeepalivedEndpoint"), name, {}, opts);
 
     const pushes: command.remote.Command[] = [];
@@ -325,7 +348,8 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
                 privateKey: pulumi.secret(ssh.apply((s) => s.privateKey)),
               },
               create: ssh.apply((s) => ((s.user ?? "root") === "root" ? "bash -s" : "sudo -n bash -s")),
-              stdin: pulumi.secret(hostPlan.script),
+              // The real script (with the VRRP password, if any) exists only inside this secret.
+              stdin: pulumi.secret(pulumi.all([hostPlan, vrrpAuthPass]).apply(([p, pass]) => p.scriptWith(pass))),
               triggers: [hostPlan.hash],
             },
             { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
@@ -344,7 +368,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
     const keepalived = plan.apply((p) =>
       Object.fromEntries(Object.entries(p.hosts).flatMap(([h, v]) => (v.keepalivedConfig ? [[h, v.keepalivedConfig]] : []))),
     );
-    this.keepalivedConfigs = args.vrrpAuthPass === undefined ? keepalived : pulumi.secret(keepalived);
+    this.keepalivedConfigs = keepalived;
     this.dnsRecords = plan.dnsRecords;
     this.warnings = plan.warnings;
     this.registerOutputs({

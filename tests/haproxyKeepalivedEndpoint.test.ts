@@ -77,10 +77,34 @@ describe("ha-pair", () => {
     await rec.settle();
   });
 
-  test("a VRRP password (VRRPv2) makes the keepalived configs a secret", async () => {
-    const lb = new HaproxyKeepalivedEndpoint("lb", { ...haPair, vrrpAuthPass: pulumi.secret("s3cret"), tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } } });
-    expect(await pulumi.isSecret(lb.keepalivedConfigs)).toBe(true);
-    expect((await valueOf(lb.keepalivedConfigs))["lb-01"]).toContain("auth_pass s3cret");
+  test("a VRRP password (VRRPv2) stays in the secret stdin: outputs show a mask, the trigger does not depend on it", async () => {
+    const v2 = { ...haPair, tuning: { keepalived: { vrrpVersion: 2 as const, advertIntervalMs: 1000 } } };
+    const lb = new HaproxyKeepalivedEndpoint("lb", { ...v2, vrrpAuthPass: pulumi.secret("s3cr#t!") });
+    const other = new HaproxyKeepalivedEndpoint("lb2", { ...v2, vrrpAuthPass: pulumi.secret("differen") });
+    expect(await pulumi.isSecret(lb.endpoint)).toBe(false);
+    expect(await pulumi.isSecret(lb.keepalivedConfigs)).toBe(false);
+    const conf = (await valueOf(lb.keepalivedConfigs))["lb-01"];
+    expect(conf).toContain('auth_pass "********"');
+    expect(conf).not.toContain("s3cr");
+    const resources = await rec.settle();
+    const push = (name: string) => resources.find((r) => r.name === name)!;
+    expect(push("lb-lb-01").inputs.stdin).toBe("[secret]");
+    expect(push("lb-lb-01").inputs.triggers).toEqual(push("lb2-lb-01").inputs.triggers);
+    expect(JSON.stringify(resources)).not.toContain("s3cr");
+  });
+
+  test("the real script, with the password quoted so keepalived keeps # and !, passes keepalived's parser on the host side", async () => {
+    const { planHaproxyKeepalived } = await import("../components/HaproxyKeepalivedEndpoint");
+    const plan = planHaproxyKeepalived({
+      ...haPair,
+      loadBalancers: haPair.loadBalancers!.map(({ ssh: _s, ...h }) => h),
+      vrrpAuthPassSet: true,
+      tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } },
+    } as never);
+    const script = plan.hosts["lb-01"].scriptWith("s3cr#t!");
+    const conf = Buffer.from(/stage keepalived_new \S+ 0600 '([^']+)'/.exec(script)![1], "base64").toString();
+    expect(conf).toContain('auth_pass "s3cr#t!"');
+    expect(plan.hosts["lb-01"].script).not.toContain(Buffer.from("s3cr#t!").toString("base64").slice(0, 6));
     await rec.settle();
   });
 
@@ -98,6 +122,16 @@ describe("ha-pair", () => {
     ["unknown profile", { tuningProfile: "turbo" }, 'tuningProfile: "turbo" must be one of default, fast'],
     ["empty control planes", { controlPlanes: [] }, "controlPlanes: [] must list at least one control-plane node"],
     ["unsupported Talos", { talosVersion: "1.8" }, 'talosVersion: "1.8"'],
+    ["a VRRP password with VRRPv3", { vrrpAuthPass: "pw" }, 'authPass: "(secret)" cannot be used with VRRPv3'],
+    ["a VRRP password with a quote", { vrrpAuthPass: 'p"w', tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } } }, 'authPass: "(secret)" must be 1 to 8 printable ASCII characters'],
+    ["VRRPv2 with an IPv6 VIP", {
+      loadBalancers: [
+        { name: "lb-01", address: "fd00::21/64", ssh: { privateKey: KEY } },
+        { name: "lb-02", address: "fd00::22/64", ssh: { privateKey: KEY } },
+      ],
+      vip: "fd00::30/64",
+      tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } },
+    }, "tuning.keepalived.vrrpVersion: 2 cannot carry an IPv6 VIP"],
   ];
   test.each(bad)("rejects %s before any resource is registered", async (_label, override, message) => {
     expect(() => new HaproxyKeepalivedEndpoint("lb", { ...haPair, ...override })).toThrow(message);
@@ -131,4 +165,34 @@ describe("dns-round-robin", () => {
     expect(() => new HaproxyKeepalivedEndpoint("lb", { ...dns, ...override })).toThrow(message);
     expect(await rec.settle()).toEqual([]);
   });
+});
+
+test("an IPv6 VIP makes HAProxy listen on IPv6 as well, and the config passes haproxy -c", async () => {
+  const { spawnSync } = await import("child_process");
+  const fs = await import("fs");
+  const os = await import("os");
+  const path = await import("path");
+  const v6 = {
+    ...haPair,
+    controlPlanes: [{ name: "cp-01", address: "fd00:30::31/64" }],
+    loadBalancers: [
+      { name: "lb-01", address: "fd00:30::21/64", ssh: { privateKey: KEY } },
+      { name: "lb-02", address: "fd00:30::22/64", ssh: { privateKey: KEY } },
+    ],
+    vip: "fd00:30::30/64",
+  };
+  const lb = new HaproxyKeepalivedEndpoint("lb", v6);
+  const cfg = (await valueOf(lb.haproxyConfigs))["lb-01"];
+  expect(cfg).toContain("    bind *:6443\n    bind :::6443 v6only\n");
+  expect(cfg).toContain("    bind *:50000\n    bind :::50000 v6only\n");
+  expect(await valueOf(lb.kubernetesApiUrl)).toBe("https://[fd00:30::30]:6443");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-v6-"));
+  fs.writeFileSync(path.join(dir, "haproxy.cfg"), cfg);
+  const check = spawnSync("haproxy", ["-dW", "-c", "-f", path.join(dir, "haproxy.cfg")], { encoding: "utf8" });
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(check.status).toBe(0);
+  // the IPv4 pair keeps its IPv4-only binds
+  const v4 = new HaproxyKeepalivedEndpoint("lb4", haPair);
+  expect((await valueOf(v4.haproxyConfigs))["lb-01"]).not.toContain(":::");
+  await rec.settle();
 });

@@ -172,6 +172,18 @@ describe("keepalived.conf is accepted by keepalived -t without any output", () =
     expect(r.status).toBe(0);
   });
 
+  test("a password with keepalived's comment and block characters survives its parser (quoted)", () => {
+    const tuning = { keepalived: { vrrpVersion: 2 as const, advertIntervalMs: 1000 } };
+    const spec = keepalivedSpec({ tuning, authPass: "#a}b!c{" });
+    const r = keepalivedCheck(spec);
+    expect(r.output).toBe("");
+    expect(r.status).toBe(0);
+    // keepalived -d dumps the parsed configuration: the whole password must be there
+    const file = path.join(dir, "keepalived.conf");
+    const dump = spawnSync(bin("keepalived"), ["-t", "-d", "-l", "-f", file], { encoding: "utf8" });
+    expect(`${dump.stdout}${dump.stderr}`).not.toMatch(/Unknown keyword/);
+  });
+
   test("the checker itself rejects the seed's ordering (so the assertions above can fail)", () => {
     const file = path.join(dir, "seed.conf");
     const seed = 'vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress { 192.168.30.30/24 }\n  track_script { chk_haproxy }\n}\nvrrp_script chk_haproxy {\n  script "pidof haproxy"\n  interval 2\n  weight 2\n}\n';
@@ -228,7 +240,7 @@ describe("keepalived.conf content", () => {
     const v3 = renderKeepalivedConfig(keepalivedSpec());
     expect(v3).not.toContain("authentication");
     const v2 = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefgh" })));
-    expect(v2).toEqual(expect.arrayContaining(["vrrp_version 2", "authentication {", "auth_type PASS", "auth_pass abcdefgh", "advert_int 1"]));
+    expect(v2).toEqual(expect.arrayContaining(["vrrp_version 2", "authentication {", "auth_type PASS", "auth_pass \"abcdefgh\"", "advert_int 1"]));
   });
 });
 
@@ -395,6 +407,38 @@ describe("the push script (run for real in a temporary directory; needs root lik
 
   beforeEach(() => {
     if (process.getuid?.() !== 0) throw new Error("the push script installs files as root; run the tests as root: sudo npm test");
+  });
+
+  test("a reload that failed is retried by the next run; the running config's check script is kept until keepalived reloaded", () => {
+    const l = layout();
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const fails = path.join(dir, "systemctl-fails");
+    const log = path.join(dir, "systemctl.log");
+    fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/sh\necho "$*" >> ${log}\n[ -e ${fails} ] && exit 1\nexit 0\n`, { mode: 0o755 });
+    const run = (f: ReturnType<typeof files>) =>
+      spawnSync("/bin/bash", ["-c", renderPushSteps({ ...f, haproxyConfigPath: l.haproxyConfigPath, keepalivedConfigPath: l.keepalivedConfigPath, reload: { kind: "systemd" } })], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
+    const a = files(l);
+    expect(run(a).status).toBe(PUSH_EXIT.ok);
+    const b = files(l, { haproxy: { connectTimeoutMs: 400 }, keepalived: { monitorPollMs: 200 } });
+    expect(b.checkScript.path).not.toBe(a.checkScript.path);
+    fs.writeFileSync(fails, "");
+    const failed = run(b);
+    expect(failed.status).toBe(PUSH_EXIT.error);
+    expect(failed.stderr).toContain("systemctl reload-or-restart haproxy.service failed");
+    expect(fs.existsSync(a.checkScript.path)).toBe(true); // keepalived still runs config A
+    fs.rmSync(fails);
+    fs.writeFileSync(log, "");
+    const retry = run(b);
+    expect(retry.status).toBe(PUSH_EXIT.ok);
+    expect(retry.stdout).toContain("haproxy.cfg unchanged");
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["reload-or-restart haproxy.service", "reload-or-restart keepalived.service"]);
+    expect(fs.existsSync(b.checkScript.path)).toBe(true);
+    expect(fs.existsSync(a.checkScript.path)).toBe(false);
+    expect(leftovers(l)).toEqual([]);
   });
 
   test("installs all three files with their modes, then reports them unchanged", () => {

@@ -65,6 +65,12 @@ export interface HaproxyConfigSpec {
    * expected").
    */
   balance?: BalanceAlgorithm;
+  /**
+   * Also listen on every IPv6 address (`bind :::6443 v6only`, same for 50000), for an IPv6 VIP or
+   * host address. Default false: `bind *:port` covers IPv4 only, and an IPv6 bind fails on hosts
+   * with IPv6 disabled.
+   */
+  listenIpv6?: boolean;
   /** Override of the expected `/readyz` status (100-599); default from {@link kubernetesApiCheckStatus}. */
   kubernetesApiCheckStatus?: number;
 }
@@ -159,8 +165,10 @@ function monitorFrontend(monitor: MonitorEndpoint, failWhenNoBackend: boolean): 
   ];
 }
 
-function tcpFrontend(name: string, port: number): string[] {
-  return [`frontend ${name}`, `    bind *:${port}`, `    default_backend ${name}`];
+function tcpFrontend(name: string, port: number, ipv6: boolean): string[] {
+  // `*` is every IPv4 address only; `:::port v6only` adds every IPv6 address without depending on
+  // the host's bindv6only setting (HAProxy manual, "bind" and "v6only").
+  return [`frontend ${name}`, `    bind *:${port}`, ...(ipv6 ? [`    bind :::${port} v6only`] : []), `    default_backend ${name}`];
 }
 
 function backend(name: string, balance: BalanceAlgorithm, checkLines: string[], nodes: HaproxyBackendNode[], port: number, serverCheck: string): string[] {
@@ -191,14 +199,15 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const monitor = resolveMonitor(spec.monitor);
   const balance = checkBalance(spec.balance ?? "roundrobin");
   const failWhenNoBackend = checkBoolean("failWhenNoKubernetesBackend", spec.failWhenNoKubernetesBackend ?? true);
+  const ipv6 = checkBoolean("listenIpv6", spec.listenIpv6 ?? false);
   const k8sCheck = ["    option httpchk GET /readyz", `    http-check expect status ${status}`];
   const sections = [
     ["# Rendered by talos-endpoints (HAProxy 2.6 syntax). Changes made on the host are overwritten by the next push."],
     globalAndDefaults(tuning),
     monitorFrontend(monitor, failWhenNoBackend),
-    tcpFrontend("kubernetes_api", KUBERNETES_API_PORT),
+    tcpFrontend("kubernetes_api", KUBERNETES_API_PORT, ipv6),
     backend("kubernetes_api", balance, k8sCheck, nodes, KUBERNETES_API_PORT, "check check-ssl verify none"),
-    tcpFrontend("talos_api", TALOS_API_PORT),
+    tcpFrontend("talos_api", TALOS_API_PORT, ipv6),
     backend("talos_api", balance, [], nodes, TALOS_API_PORT, "check"),
   ];
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";

@@ -240,13 +240,17 @@ function checkScriptUser(value: unknown): string {
   return value;
 }
 
-function checkAuthPass(value: unknown, version: 2 | 3): string | undefined {
+/**
+ * Checks a VRRP `auth_pass` for the given VRRP version.
+ * @throws InputError (never showing the value) with VRRPv3, or when it is not 1-8 printable characters without spaces, quotes or backslashes.
+ */
+export function checkAuthPass(value: unknown, version: 2 | 3): string | undefined {
   if (value === undefined) return undefined;
   if (version === 3) {
     throw new InputError("authPass", "(secret)", "cannot be used with VRRPv3: RFC 5798 has no authentication; use tuning.keepalived.vrrpVersion 2 or leave authPass unset");
   }
-  if (typeof value !== "string" || !/^[!#-&(-~]{1,8}$/.test(value)) {
-    throw new InputError("authPass", "(secret)", "must be 1 to 8 printable ASCII characters without spaces or quotes (keepalived uses only the first 8)");
+  if (typeof value !== "string" || !/^[!#-&(-[\]-~]{1,8}$/.test(value)) {
+    throw new InputError("authPass", "(secret)", "must be 1 to 8 printable ASCII characters without spaces, quotes or backslashes (keepalived uses only the first 8)");
   }
   return value;
 }
@@ -292,7 +296,7 @@ interface InstanceArgs {
 }
 
 function vrrpInstance(a: InstanceArgs): string[] {
-  const auth = a.authPass === undefined ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass ${a.authPass}`, "    }"];
+  const auth = a.authPass === undefined ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass "${a.authPass}"`, "    }"];
   return [
     `vrrp_instance ${VRRP_INSTANCE_NAME} {`,
     "    state BACKUP",
@@ -341,6 +345,9 @@ export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
   const k = resolveTuning(spec.tuning).keepalived;
   const scriptUser = checkScriptUser(spec.scriptUser ?? "root");
   const authPass = checkAuthPass(spec.authPass, k.vrrpVersion);
+  if (k.vrrpVersion === 2 && vip.includes(":")) {
+    throw new InputError("tuning.keepalived.vrrpVersion", 2, "cannot carry an IPv6 VIP: VRRPv2 (RFC 3768) is IPv4 only, and keepalived would switch to VRRPv3 and drop the authentication");
+  }
   const script = renderCheckScript(spec);
   const peers = hosts.filter((h) => h !== self);
   const sections = [

@@ -82,6 +82,11 @@ function base64(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
 }
 
+/** The "reload pending" marker beside a config file: `.<file name>.reload-pending` in its directory. */
+function pendingMarker(configPath: string): string {
+  return `${dirname(configPath)}/.${configPath.slice(configPath.lastIndexOf("/") + 1)}.reload-pending`;
+}
+
 function dirname(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
 }
@@ -110,10 +115,13 @@ const PRELUDE = [
   '  chmod "$3" "$tmp"',
   "  printf -v \"$1\" '%s' \"$tmp\"",
   "}",
-  "# install_file <staged> <final> <label>: returns 0 when the file changed",
+  "# install_file <staged> <final> <label> <reload marker>: moves a changed file into place. The marker",
+  "# is written first and removed only after a successful reload, so a reload that failed (or a",
+  "# script that was killed) is retried by the next run even though the file is then unchanged.",
   "install_file() {",
-  '  if [ -e "$2" ] && cmp -s -- "$1" "$2"; then say "$3 unchanged"; return 1; fi',
-  '  mv -f -- "$1" "$2"',
+  '  if [ -e "$2" ] && cmp -s -- "$1" "$2"; then say "$3 unchanged"; return 0; fi',
+  '  : > "$4" || die 1 "cannot write $4"',
+  '  mv -f -- "$1" "$2" || die 1 "cannot move the new $3 to $2"',
   '  say "$3 installed"',
   "}",
 ];
@@ -200,8 +208,8 @@ function keepalivedSteps(spec: PushStepsSpec, reload: ReturnType<typeof reloadCo
       `stage keepalived_new ${conf} 0600 '${base64(spec.keepalivedConfig)}'`,
       `if ! out=$(${bin} -t -f "$keepalived_new" 2>&1); then printf '%s\\n' "$out" >&2; die 4 "keepalived refused the new keepalived.conf; nothing was changed"; fi`,
     ],
-    install: [`install_file "$keepalived_new" ${conf} keepalived.conf && keepalived_changed=1`],
-    reload: [`if [ "$keepalived_changed" = 1 ]; then ${reload.keepalived}; fi`],
+    install: [`install_file "$keepalived_new" ${conf} keepalived.conf ${pendingMarker(conf)}`],
+    reload: [`if [ -e ${pendingMarker(conf)} ]; then ${reload.keepalived}; rm -f -- ${pendingMarker(conf)}; fi`],
     prune: check.prune,
   };
 }
@@ -216,7 +224,9 @@ function keepalivedSteps(spec: PushStepsSpec, reload: ReturnType<typeof reloadCo
  *    the check script from step 2 is removed again);
  * 4. move each staged file over its final path with `mv` (an atomic rename in the same
  *    directory), only if its content differs;
- * 5. reload exactly the services whose file changed (see {@link ReloadMethod});
+ * 5. reload exactly the services whose file changed, or whose reload an earlier run did not
+ *    finish (a `.<file>.reload-pending` marker beside the file, written before the move
+ *    and removed after the reload; see {@link ReloadMethod});
  * 6. delete older check scripts, keeping the new one and the one the previous config used (the
  *    running keepalived may still execute it until it has processed the reload).
  * Without `keepalivedConfig`, steps 2, 3 and 6 and the Keepalived parts of 4 and 5 are left out.
@@ -243,13 +253,13 @@ export function renderPushSteps(spec: PushStepsSpec): string {
     `if ! out=$(${haproxyBin} -dW -c -f "$haproxy_new" 2>&1); then printf '%s\\n' "$out" >&2; die 3 "haproxy refused the new haproxy.cfg; nothing was changed"; fi`,
     ...keepalived.stage,
     "# 4. move into place (only files whose content changed)",
-    "haproxy_changed=0; keepalived_changed=0",
-    `install_file "$haproxy_new" ${haproxyCfg} haproxy.cfg && haproxy_changed=1`,
+    `install_file "$haproxy_new" ${haproxyCfg} haproxy.cfg ${pendingMarker(haproxyCfg)}`,
     ...keepalived.install,
     "new_check=",
-    "# 5. reload what changed",
-    `if [ "$haproxy_changed" = 1 ]; then ${reload.haproxy}; fi`,
+    "# 5. reload what changed, or what a failed earlier run left unreloaded",
+    `if [ -e ${pendingMarker(haproxyCfg)} ]; then ${reload.haproxy}; rm -f -- ${pendingMarker(haproxyCfg)}; fi`,
     ...keepalived.reload,
+    "# 6. only now, with keepalived running the new config, old check scripts can go",
     ...keepalived.prune,
     "exit 0",
     "",
