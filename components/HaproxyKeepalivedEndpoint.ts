@@ -55,9 +55,10 @@ export interface LoadBalancerHostArgs {
   /** The host's own address with prefix on the VRRP interface (`192.168.30.21/24`). */
   address: pulumi.Input<string>;
   /**
-   * VRRP priority 1–254, unique. Default 250 for the first host, 240 for the second, … The host
-   * with the highest priority takes the VIP first; with the default `nopreempt` it keeps it only
-   * until it fails.
+   * VRRP priority 1–254, unique. Default 250 for the first host, 240 for the second, … Priorities
+   * decide an election between hosts that start together; with the default `nopreempt` a host
+   * that holds the VIP keeps it until it fails, whatever its priority (so on a fresh install the
+   * first host pushed, the one with the lowest priority, takes it).
    */
   priority?: pulumi.Input<number>;
   /** SSH connection for the push. Required in `ha-pair` and `single-haproxy` modes. */
@@ -243,8 +244,9 @@ export function planHaproxyKeepalived(args: pulumi.Unwrap<HaproxyKeepalivedPlanA
     endpoint = vipIp;
     const hostSpecs = hosts.map((h) => ({ name: h.name, address: h.address.cidr, priority: h.priority }));
     const checkScript = renderCheckScript({ tuning });
-    // Push order: lowest priority (a BACKUP on a settled cluster) first, so the host most likely to
-    // hold the VIP is changed last, after its peer has proven the new files.
+    // Push order: lowest priority first. With nopreempt the VIP holder is whichever host took it,
+    // so this is a stable order, not a guarantee that the holder goes last; hosts change one at a
+    // time and reload without dropping the VIP.
     const ordered = hosts
       .map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) }))
       .sort((a, b) => a.priority - b.priority);
@@ -279,7 +281,8 @@ export function planHaproxyKeepalived(args: pulumi.Unwrap<HaproxyKeepalivedPlanA
  * `keepalived -t -f`, and only then moved into place and reloaded. A file the validators refuse
  * leaves the running configuration untouched and fails the resource with the validator's message.
  * The script travels on stdin (it holds the VRRP password, if any), never on a command line.
- * Hosts are updated one at a time, lowest VRRP priority first, each after the previous succeeded;
+ * Hosts are updated one at a time, lowest VRRP priority first, each after the previous succeeded
+ * (with `nopreempt` that is not necessarily the BACKUP: see `LoadBalancerHostArgs.priority`);
  * a host is updated again only when its rendered script changes (SHA-256 `triggers`). Destroy
  * leaves the hosts as they are (removing the load balancer under a running cluster would cut it
  * off). `dns-round-robin` has no children.
