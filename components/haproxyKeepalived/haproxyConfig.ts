@@ -131,6 +131,11 @@ function globalAndDefaults(t: HaproxyTuning): string[] {
   return [
     "global",
     "    log /dev/log local0",
+    // As Debian's own haproxy.cfg: the workers drop root and live in an empty chroot (the
+    // haproxy package creates the user, the group and /var/lib/haproxy).
+    "    user haproxy",
+    "    group haproxy",
+    "    chroot /var/lib/haproxy",
     `    maxconn ${t.maxConnections}`,
     "",
     "defaults",
