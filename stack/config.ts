@@ -124,6 +124,8 @@ export interface StackConfig {
   extraCertSANs?: string[];
   applyMode?: string;
   tryTimeout?: string;
+  /** Bound on each wait of the Talos push, seconds (0 before the cluster is bootstrapped). */
+  waitTimeoutSeconds?: number;
   talosconfig: pulumi.Output<string>;
   proxmox?: ProxmoxSettings;
   proxmoxApiToken?: pulumi.Output<string>;
@@ -163,6 +165,7 @@ export function readStackConfig(): StackConfig {
     extraCertSANs: cfg.getObject<string[]>("extraCertSANs"),
     applyMode: cfg.get("applyMode"),
     tryTimeout: cfg.get("tryTimeout"),
+    waitTimeoutSeconds: cfg.getNumber("waitTimeoutSeconds"),
     talosconfig: cfg.requireSecret("talosconfig"),
     proxmox,
     proxmoxApiToken: proxmox ? cfg.requireSecret("proxmoxApiToken") : undefined,

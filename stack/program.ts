@@ -176,6 +176,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       talosconfig: cfg.talosconfig,
       mode: cfg.applyMode,
       tryTimeout: cfg.tryTimeout,
+      waitTimeoutSeconds: cfg.waitTimeoutSeconds,
       extraPatch: services?.talosPatch as pulumi.Output<Record<string, unknown>> | undefined,
     },
     { dependsOn: parts.dependsOn },
