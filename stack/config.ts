@@ -4,8 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
-import type { LoadBalancerTuningInput } from "../components/haproxyKeepalived/tuning";
+import type { HaproxyKeepalivedEndpointArgs } from "../components/HaproxyKeepalivedEndpoint";
 import type { MetalLbServicesArgs } from "../components/MetalLbServices";
+import type { NlbEndpointArgs } from "../components/NlbEndpoint";
 import { InputError } from "../talos/errors";
 
 /** Project name from Pulumi.yaml: the config namespace. */
@@ -57,25 +58,8 @@ export interface AwsWorkerConfig {
   instanceId: string;
 }
 
-/** AWS settings (`talos-endpoints:aws`): the `NlbEndpoint` inputs other than the instances. */
-export interface AwsSettings {
-  environment: string;
-  vpcId: string;
-  vpcCidr: string;
-  subnetIds: string[];
-  instanceSecurityGroupId: string;
-  internal?: boolean;
-  allowedAdminCidrs?: string[];
-  allowPublicAccess?: boolean;
-  enableDeletionProtection?: boolean;
-  enableCrossZoneLoadBalancing?: boolean;
-  preserveClientIp?: boolean;
-  deregistrationDelay?: number;
-  healthCheckInterval?: number;
-  healthCheckTimeout?: number;
-  healthyThreshold?: number;
-  unhealthyThreshold?: number;
-}
+/** AWS settings (`talos-endpoints:aws`): the `NlbEndpoint` inputs other than the instances (documented there). */
+export type AwsSettings = Omit<NlbEndpointArgs, "controlPlaneInstances" | "workerInstances">;
 
 /** A load-balancer host in the baremetal stack; the SSH key is the secret `lbSshPrivateKey`. */
 export interface LoadBalancerHostConfig {
@@ -89,18 +73,14 @@ export interface LoadBalancerHostConfig {
   sshPort?: number;
 }
 
-/** Bare-metal load-balancer settings (`talos-endpoints:loadBalancer`): `HaproxyKeepalivedEndpoint` inputs. */
-export interface LoadBalancerSettings {
-  mode?: string;
-  hosts?: LoadBalancerHostConfig[];
-  vip?: string;
-  vrrpInterface?: string;
-  virtualRouterId?: number;
-  tuningProfile?: string;
-  tuning?: LoadBalancerTuningInput;
-  dnsName?: string;
-  dnsTtl?: number;
-}
+/**
+ * Bare-metal load-balancer settings (`talos-endpoints:loadBalancer`): the `HaproxyKeepalivedEndpoint`
+ * inputs (documented there), with the hosts' SSH key taken from the secret `lbSshPrivateKey`.
+ */
+export type LoadBalancerSettings = Pick<
+  HaproxyKeepalivedEndpointArgs,
+  "mode" | "vrrpInterface" | "virtualRouterId" | "tuningProfile" | "tuning" | "dnsName" | "dnsTtl"
+> & { hosts?: LoadBalancerHostConfig[]; /** The VIP, plain from config (`192.168.30.30/24`). */ vip?: string };
 
 /**
  * MetalLB settings (`talos-endpoints:metallb`): the `MetalLbServices` inputs the stack does not

@@ -85,3 +85,10 @@ test.each([
   expect(() => new TalosConfigPush("push", { ...args, ...(override as Partial<TalosConfigPushArgs>) })).toThrow(message);
   expect(await rec.settle()).toEqual([]);
 });
+
+test("with the endpoint still an Output, plain fields are checked before anything is registered", async () => {
+  const endpoint = pulumi.output("10.20.0.10");
+  expect(() => new TalosConfigPush("push", { ...args, endpoint, mode: "no_reboot" })).toThrow('mode: "no_reboot" must be one of auto, no-reboot, reboot, staged, try');
+  expect(() => new TalosConfigPush("push", { ...args, endpoint, controlPlanes: [{ name: "cp_1", address: "10.20.0.11/24" }] })).toThrow('controlPlanes[0].name: "cp_1" must be a DNS label');
+  expect(await rec.settle()).toEqual([]);
+});
