@@ -184,7 +184,7 @@ function readStat(pid: number): Stat | undefined {
 export function descendants(root: number): Array<{ pid: number; comm: string }> {
   const stats = fs
     .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => /^\d+$/.exec(d) !== null)
     .map((d) => readStat(Number(d)))
     .filter((s): s is Stat => s !== undefined && s.state !== "Z");
   const byParent = new Map<number, Stat[]>();
