@@ -22,37 +22,47 @@ function outcome(fault: FaultId, s: WindowStats, extra: Partial<Outcome> = {}): 
   return { fault, failed: s.failed, restoredS: s.restoredS, slowestOkMs: s.slowestOkMs, failures: s.failures, ...extra };
 }
 
+/**
+ * A scenario with one fault and one observation: after the baseline, pick the target, break it at
+ * a recorded instant, observe, repair, settle.
+ */
+function singleFault<T>(
+  id: FaultId,
+  target: (lab: Lab, master: LbHost, rep: number) => T,
+  inject: (t: T, lab: Lab) => Promise<void>,
+  repair: (t: T, lab: Lab) => Promise<void>,
+): Scenario {
+  return {
+    id,
+    faults: [id],
+    async run(lab, rep) {
+      const master = await lab.baseline();
+      const victim = target(lab, master, rep);
+      const t = Date.now();
+      await inject(victim, lab);
+      const stats = await lab.observe(t);
+      await repair(victim, lab);
+      await lab.settle();
+      return [outcome(id, stats)];
+    },
+  };
+}
+
 /** a: SIGKILL one node's process (a different node each run); repaired by starting it again. */
-const backendDies: Scenario = {
-  id: "a",
-  faults: ["a"],
-  async run(lab, rep) {
-    await lab.baseline();
-    const node = lab.backends[rep % lab.backends.length];
-    const t = Date.now();
-    await node.kill();
-    const stats = await lab.observe(t);
-    await node.start();
-    await lab.settle();
-    return [outcome("a", stats)];
-  },
-};
+const backendDies = singleFault(
+  "a",
+  (lab, _master, rep) => lab.backends[rep % lab.backends.length],
+  (node) => node.kill(),
+  (node) => node.start(),
+);
 
 /** a': one node's bridge port goes down: packets to it vanish, nothing resets; repaired by link up. */
-const backendVanishes: Scenario = {
-  id: "a'",
-  faults: ["a'"],
-  async run(lab, rep) {
-    await lab.baseline();
-    const node = lab.backends[rep % lab.backends.length];
-    const t = Date.now();
-    await setMachineLink(lab.names, node.role, false);
-    const stats = await lab.observe(t);
-    await setMachineLink(lab.names, node.role, true);
-    await lab.settle();
-    return [outcome("a'", stats)];
-  },
-};
+const backendVanishes = singleFault(
+  "a'",
+  (lab, _master, rep) => lab.backends[rep % lab.backends.length],
+  (node, lab) => setMachineLink(lab.names, node.role, false),
+  (node, lab) => setMachineLink(lab.names, node.role, true),
+);
 
 /** b: the MASTER dies (link down, all its processes killed); d: it returns (VIP removed, link up, HAProxy then Keepalived). */
 const masterDiesAndReturns: Scenario = {
@@ -72,34 +82,20 @@ const masterDiesAndReturns: Scenario = {
 };
 
 /** b': SIGTERM to Keepalived on the MASTER; repaired by starting it again. */
-const keepalivedStops: Scenario = {
-  id: "b'",
-  faults: ["b'"],
-  async run(lab) {
-    const master = await lab.baseline();
-    const t = Date.now();
-    await master.stopKeepalived();
-    const stats = await lab.observe(t);
-    await master.startKeepalived();
-    await lab.settle();
-    return [outcome("b'", stats)];
-  },
-};
+const keepalivedStops = singleFault(
+  "b'",
+  (_lab, master) => master,
+  (master) => master.stopKeepalived(),
+  (master) => master.startKeepalived(),
+);
 
 /** c: SIGKILL HAProxy (master and workers) on the MASTER; repaired by starting it again. */
-const haproxyDies: Scenario = {
-  id: "c",
-  faults: ["c"],
-  async run(lab) {
-    const master = await lab.baseline();
-    const t = Date.now();
-    await master.killHaproxy();
-    const stats = await lab.observe(t);
-    await master.startHaproxy();
-    await lab.settle();
-    return [outcome("c", stats)];
-  },
-};
+const haproxyDies = singleFault(
+  "c",
+  (_lab, master) => master,
+  (master) => master.killHaproxy(),
+  (master) => master.startHaproxy(),
+);
 
 async function secondsUntil(what: string, cond: () => Promise<boolean>, since: number, timeoutMs: number): Promise<number | null> {
   try {
