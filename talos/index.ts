@@ -5,4 +5,5 @@ export * from "./net";
 export * from "./controlPlanes";
 export * from "./patch";
 export * from "./talosctl";
+export * from "./pushPlan";
 export * from "./push";

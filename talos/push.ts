@@ -1,24 +1,12 @@
 /**
  * TalosConfigPush: applies each control-plane node's rendered patch with talosctl.
  */
-import * as crypto from "crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "../components/contract";
 import { validated } from "../components/inputs";
-import { validateControlPlanes } from "./controlPlanes";
-import { ControlPlanePatchSpec, renderControlPlanePatch, vipLinkName } from "./patch";
-import {
-  checkModeAndTimeout,
-  checkTalosctl,
-  displayCommandLine,
-  PUSH_INTERPRETER,
-  pushScriptInput,
-  renderPushScript,
-  TALOSCONFIG_ENV,
-  talosctlPatchArgs,
-} from "./talosctl";
-import { parseTalosVersion } from "./version";
+import { checkStatic, planTalosConfigPush, TalosConfigPushPlanSpec } from "./pushPlan";
+import { PUSH_INTERPRETER, TALOSCONFIG_ENV } from "./talosctl";
 
 /** Arguments of {@link TalosConfigPush}. */
 export interface TalosConfigPushArgs {
@@ -79,67 +67,6 @@ export interface TalosConfigPushArgs {
   waitTimeoutSeconds?: pulumi.Input<number>;
 }
 
-/** Per-node rendering: the patch parts, the command line, the script and its hash. */
-interface NodePlan {
-  /** The main patch (applied every time) followed by the one-shot parts, as the script's stdin. */
-  input: string;
-  /** The main patch and each one-shot part, for display. */
-  patch: string;
-  commandLine: string;
-  script: string;
-  hash: string;
-}
-
-type ResolvedArgs = pulumi.Unwrap<Omit<TalosConfigPushArgs, "talosconfig">>;
-
-/** The fields that are checked when the component is constructed, even when others are Outputs. */
-function checkStatic(args: ResolvedArgs): void {
-  parseTalosVersion(args.talosVersion);
-  validateControlPlanes("controlPlanes", args.controlPlanes);
-  checkModeAndTimeout(args.mode, args.tryTimeout);
-  checkTalosctl(args.talosctl ?? "talosctl");
-}
-
-/** Renders the plan of every node from resolved args; throws InputError on bad input. */
-export function planTalosConfigPush(args: ResolvedArgs): Record<string, NodePlan> {
-  checkStatic(args);
-  const { nodes } = validateControlPlanes("controlPlanes", args.controlPlanes);
-  const spec: ControlPlanePatchSpec = {
-    talosVersion: args.talosVersion,
-    endpoint: args.endpoint,
-    link: args.link,
-    linkSelector: args.linkSelector,
-    linkAlias: args.linkAlias,
-    vip: args.vip,
-    kubePrismEnabled: args.kubePrismEnabled,
-    kubePrismPort: args.kubePrismPort,
-    extraCertSANs: args.extraCertSANs,
-    extraPatch: args.extraPatch as Record<string, unknown> | undefined,
-  };
-  const rendered = renderControlPlanePatch(spec);
-  const input = pushScriptInput(rendered.yaml, rendered.oneShot);
-  const patch = [rendered.yaml, ...rendered.oneShot.map((p) => `# applied only while ${p.block} ${p.when === "absent" ? "lacks" : "has"} ${JSON.stringify(p.value)}: ${p.description}\n${p.yaml}`)].join("");
-  const link = vipLinkName(spec);
-  const talosctl = args.talosctl ?? "talosctl";
-  const plans: Record<string, NodePlan> = {};
-  for (const node of nodes) {
-    const script = renderPushScript({
-      talosVersion: args.talosVersion,
-      nodeIp: node.address.ip,
-      mode: args.mode,
-      tryTimeout: args.tryTimeout,
-      talosctl,
-      oneShot: rendered.oneShot,
-      replaceVipOnLink: args.vip !== undefined && link !== undefined ? { link, vip: args.vip } : undefined,
-      waitTimeoutSeconds: args.waitTimeoutSeconds,
-    });
-    const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: node.address.ip, mode: args.mode, tryTimeout: args.tryTimeout });
-    const hash = crypto.createHash("sha256").update(input).update("\0").update(script).digest("hex");
-    plans[node.name] = { input, patch, commandLine: displayCommandLine(talosctl, argv), script, hash };
-  }
-  return plans;
-}
-
 /**
  * Pushes the endpoint (and, with the Talos VIP backend, the VIP and link config) to every
  * control-plane node with `talosctl patch machineconfig`.
@@ -178,8 +105,8 @@ export class TalosConfigPush extends pulumi.ComponentResource {
     const { talosconfig, ...rest } = args;
     // The endpoint is usually an Output of an endpoint component: check what is plain right now.
     const { talosVersion, controlPlanes, mode, tryTimeout, talosctl } = rest;
-    validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl }, (a) => checkStatic(a as ResolvedArgs));
-    const plans = validated(rest, planTalosConfigPush);
+    validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl }, (a) => checkStatic(a as Parameters<typeof checkStatic>[0]));
+    const plans = validated(rest, (a) => planTalosConfigPush(a as TalosConfigPushPlanSpec));
     super(componentToken("TalosConfigPush"), name, {}, opts);
 
     const secretConfig = pulumi.secret(talosconfig);

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TalosVipEndpoint } from "../components/TalosVipEndpoint";
 import { installMocks, MockRecorder } from "../stack/mockRuntime";
-import { planTalosConfigPush, TalosConfigPush, TalosConfigPushArgs } from "../talos/push";
+import { TalosConfigPush, TalosConfigPushArgs } from "../talos/push";
+import { planTalosConfigPush } from "../talos/pushPlan";
 import { valueOf } from "./helpers/outputs";
 
 const nodes = [

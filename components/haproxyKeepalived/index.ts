@@ -3,3 +3,4 @@ export * from "./tuning";
 export * from "./haproxyConfig";
 export * from "./keepalivedConfig";
 export * from "./pushScript";
+export * from "./plan";
