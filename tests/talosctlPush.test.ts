@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -133,6 +133,23 @@ describe("the push script, run against a talosctl double that knows each version
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`${TALOSCONFIG_ENV} is empty`);
     expect(run.calls).toEqual([]);
+  });
+
+  test("SIGTERM while talosctl runs: the script exits 130 and still removes the talosconfig", async () => {
+    const slow = path.join(sandbox, "bin", "talosctl-slow");
+    fs.writeFileSync(slow, "#!/bin/sh\nsleep 2\n", { mode: 0o755 });
+    const [shell, ...shellArgs] = PUSH_INTERPRETER;
+    const child = spawn(shell, [...shellArgs, renderPushScript(spec("1.13", { talosctl: slow }))], {
+      env: { PATH: process.env.PATH, TMPDIR: path.join(sandbox, "tmp"), [TALOSCONFIG_ENV]: SECRET },
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    child.stdin.end("machine: {}\n");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fs.readdirSync(path.join(sandbox, "tmp"))).toHaveLength(1); // the private directory exists while it runs
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(fs.readdirSync(path.join(sandbox, "tmp"))).toEqual([]);
   });
 
   test("waitTimeoutSeconds 0 skips both waits", () => {
