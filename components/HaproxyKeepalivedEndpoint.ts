@@ -43,7 +43,7 @@ export interface LoadBalancerHostArgs {
 
 /** Arguments of {@link HaproxyKeepalivedEndpoint}. */
 export interface HaproxyKeepalivedEndpointArgs {
-  /** `ha-pair` (default), `single-haproxy` or `dns-round-robin` ({@link LOAD_BALANCER_MODES}). Plain: it decides which resources exist. */
+  /** `ha-pair` (default), `single-haproxy` or `dns-round-robin` (`LOAD_BALANCER_MODES` in haproxyKeepalived/plan.ts). Plain: it decides which resources exist. */
   mode?: string;
   /** Target Talos version, 1.9–1.13: decides the status HAProxy's `/readyz` check expects (401 up to 1.13). */
   talosVersion: pulumi.Input<string>;
@@ -66,7 +66,7 @@ export interface HaproxyKeepalivedEndpointArgs {
    * against misconfiguration, not attackers); keep VRRP on a trusted segment instead.
    */
   vrrpAuthPass?: pulumi.Input<string>;
-  /** `default` or `fast` ({@link TUNING_PROFILES}). Default `default`. */
+  /** `default` or `fast` (`TUNING_PROFILES`: `DEFAULT_TUNING`, or `FAST_TUNING` with sub-second VRRPv3 adverts, in haproxyKeepalived/tuning.ts). Default `default`. */
   tuningProfile?: pulumi.Input<string>;
   /** Overrides on top of the profile, every field with its unit in its name (see `tuning.ts`). Default none. */
   tuning?: pulumi.Input<LoadBalancerTuningInput>;
