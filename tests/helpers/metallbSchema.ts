@@ -1,8 +1,9 @@
 /**
- * Validation of rendered MetalLB objects against the CRD schemas of the reference data
- * (`metallb/v0.16.1/jsonschema/<kind>_<version>.json`: each CRD version's openAPIV3Schema with an
- * added `x-kubernetes-group-version-kind`). Read in place from the same REFERENCE_DIR as
- * `reference.ts`; never copied into the project.
+ * Validation of rendered MetalLB objects against the CRD schemas of a MetalLB release: the CRDs in
+ * `config/crd/bases/*.yaml` of the `go.universe.tf/metallb` module pinned in
+ * `tools/refs/metallb/go.mod`, read in place from the Go module cache (see `refModules.ts`);
+ * each CRD version's `spec.versions[].schema.openAPIV3Schema` is used unchanged. Never copied into
+ * the project.
  *
  * The CRD schemas do not forbid unknown fields, so a misspelt field would pass. Like kubeconform
  * `-strict`, {@link strictSchema} adds `additionalProperties: false` to every object schema that
@@ -15,10 +16,15 @@ import * as path from "path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import type { ValidateFunction } from "ajv";
-import { readReference, REFERENCE_DIR } from "./reference";
+import { parseAllDocuments } from "yaml";
+import { pinnedModule } from "./refModules";
 
-/** MetalLB release of the reference CRDs. */
+/** MetalLB release of the reference CRDs (must match `tools/refs/metallb/go.mod`). */
 export const METALLB_REFERENCE_VERSION = "v0.16.1";
+
+/** The MetalLB module and the folder of its CRDs. */
+const METALLB_MODULE = "go.universe.tf/metallb";
+const CRD_DIR = "config/crd/bases";
 
 type Json = unknown;
 
@@ -35,22 +41,50 @@ export function strictSchema(schema: Json): Json {
   return out;
 }
 
-interface Gvk {
-  group: string;
-  version: string;
-  kind: string;
+/** The parts of a CustomResourceDefinition that are read here. */
+interface Crd {
+  kind?: string;
+  spec?: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; schema?: { openAPIV3Schema?: Json } }[];
+  };
 }
 
-/** The schema files of the reference release, keyed by `apiVersion/kind` (e.g. `metallb.io/v1beta1/IPAddressPool`). */
-export function metallbSchemaFiles(): Map<string, string> {
-  const dir = `metallb/${METALLB_REFERENCE_VERSION}/jsonschema`;
-  readReference(`${dir}/ipaddresspool_v1beta1.json`); // fails with the searched location when the data is missing
-  const files = new Map<string, string>();
-  for (const file of fs.readdirSync(path.join(REFERENCE_DIR, dir)).filter((f) => f.endsWith(".json"))) {
-    const schema = JSON.parse(readReference(`${dir}/${file}`)) as { "x-kubernetes-group-version-kind"?: Gvk[] };
-    for (const gvk of schema["x-kubernetes-group-version-kind"] ?? []) files.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, `${dir}/${file}`);
+let schemas: Map<string, { name: string; schema: Json }> | undefined;
+
+/**
+ * Every CRD version's schema of the pinned release, keyed by `apiVersion/kind` (e.g.
+ * `metallb.io/v1beta1/IPAddressPool`), each with its name in the openapi2jsonschema layout
+ * (`metallb/<release>/jsonschema/<kind>_<version>.json`, as kubeconform's schema locations use).
+ */
+function crdSchemas(): Map<string, { name: string; schema: Json }> {
+  if (schemas) return schemas;
+  const pinned = pinnedModule("metallb", METALLB_MODULE);
+  if (pinned.version !== METALLB_REFERENCE_VERSION) throw new Error(`tools/refs/metallb pins MetalLB ${pinned.version}, not ${METALLB_REFERENCE_VERSION}`);
+  const dir = path.join(pinned.dir, CRD_DIR);
+  const found = new Map<string, { name: string; schema: Json }>();
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
+      if (doc.errors.length > 0) throw new Error(`${CRD_DIR}/${file}: ${doc.errors[0].message}`);
+      const crd = doc.toJS() as Crd | null;
+      if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+      for (const v of crd.spec.versions) {
+        const schema = v.schema?.openAPIV3Schema;
+        if (schema === undefined) continue;
+        const name = `metallb/${METALLB_REFERENCE_VERSION}/jsonschema/${crd.spec.names.kind.toLowerCase()}_${v.name}.json`;
+        found.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, { name, schema });
+      }
+    }
   }
-  return files;
+  if (found.size === 0) throw new Error(`no CRD schemas found in ${dir}`);
+  schemas = found;
+  return found;
+}
+
+/** The schema names of the reference release, keyed by `apiVersion/kind` (e.g. `metallb.io/v1beta1/IPAddressPool`); see {@link crdSchemas}. */
+export function metallbSchemaFiles(): Map<string, string> {
+  return new Map([...crdSchemas()].map(([key, { name }]) => [key, name]));
 }
 
 const cache = new Map<string, ValidateFunction>();
@@ -63,18 +97,15 @@ const cache = new Map<string, ValidateFunction>();
  *   CRD schema as published, to show what the strict form catches.
  */
 export function metallbValidator(strict = true): (obj: Record<string, unknown>) => string[] {
-  const files = metallbSchemaFiles();
+  const all = crdSchemas();
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   return (obj) => {
     const key = `${obj.apiVersion}/${obj.kind}`;
-    const file = files.get(key);
-    if (!file) return [`${key} has no schema in MetalLB ${METALLB_REFERENCE_VERSION}`];
-    const cacheKey = `${strict}:${file}`;
-    if (!cache.has(cacheKey)) {
-      const raw = JSON.parse(readReference(file));
-      cache.set(cacheKey, ajv.compile((strict ? strictSchema(raw) : raw) as object));
-    }
+    const found = all.get(key);
+    if (!found) return [`${key} has no schema in MetalLB ${METALLB_REFERENCE_VERSION}`];
+    const cacheKey = `${strict}:${key}`;
+    if (!cache.has(cacheKey)) cache.set(cacheKey, ajv.compile((strict ? strictSchema(found.schema) : found.schema) as object));
     const validate = cache.get(cacheKey)!;
     if (validate(obj)) return [];
     return (validate.errors ?? []).map((e) => `${key}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);

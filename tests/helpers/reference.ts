@@ -1,20 +1,22 @@
 /**
- * Access to the reference data beside the project (`../shared/reference`, see its README):
- * Talos JSON schemas and talosctl flag lists per version, MetalLB CRD schemas. The tests read
- * them in place; they are never copied into the project. `TALOS_ENDPOINTS_REFERENCE` overrides
- * the location.
+ * Reference data for the tests. Talos config JSON schemas come from the released
+ * `github.com/siderolabs/talos/pkg/machinery` module (`config/schemas/config.schema.json`), one
+ * pinned release per Talos minor in `tools/refs/talos-<minor>/go.mod`, read in place from the Go
+ * module cache (see `refModules.ts`). The talosctl flag lists are still read from the data beside
+ * the project (`../shared/reference`, `TALOS_ENDPOINTS_REFERENCE` overrides the location).
  */
 import * as fs from "fs";
 import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import type { ValidateFunction } from "ajv";
+import { readModuleFile } from "./refModules";
 
-/** Root of the reference data. */
-export const REFERENCE_DIR = process.env.TALOS_ENDPOINTS_REFERENCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "reference");
+/** Root of the talosctl flag lists (the only data still read from beside the project). */
+const REFERENCE_DIR = process.env.TALOS_ENDPOINTS_REFERENCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "reference");
 
 /** Reads a reference file, failing with the location that was searched. */
-export function readReference(rel: string): string {
+function readReference(rel: string): string {
   const file = path.join(REFERENCE_DIR, rel);
   if (!fs.existsSync(file)) {
     throw new Error(`reference file ${rel} not found under ${REFERENCE_DIR}; check out shared/ beside the project or set TALOS_ENDPOINTS_REFERENCE`);
@@ -22,7 +24,10 @@ export function readReference(rel: string): string {
   return fs.readFileSync(file, "utf8");
 }
 
-/** Talos minor versions with reference data. */
+/** The Talos machinery module, whose released versions carry the config schema. */
+const TALOS_MACHINERY = "github.com/siderolabs/talos/pkg/machinery";
+
+/** Talos minor versions with reference data (each pinned in `tools/refs/talos-<minor>`). */
 export const TALOS_REFERENCE_VERSIONS = ["1.9", "1.11", "1.12", "1.13"] as const;
 
 const talosValidators = new Map<string, (doc: Record<string, unknown>) => string[]>();
@@ -35,7 +40,10 @@ const talosValidators = new Map<string, (doc: Record<string, unknown>) => string
 export function talosSchemaValidator(version: string): (doc: Record<string, unknown>) => string[] {
   const cached = talosValidators.get(version);
   if (cached) return cached;
-  const schema = JSON.parse(readReference(`talos/v${version}/config.schema.json`));
+  if (!(TALOS_REFERENCE_VERSIONS as readonly string[]).includes(version)) {
+    throw new Error(`no Talos schema pinned for ${version}; pinned: ${TALOS_REFERENCE_VERSIONS.join(", ")}`);
+  }
+  const schema = JSON.parse(readModuleFile(`talos-${version}`, TALOS_MACHINERY, "config/schemas/config.schema.json"));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(schema);
