@@ -19,6 +19,12 @@ export interface SelectStackOptions {
   stackName: string;
   /** Directory holding Pulumi.yaml and the stack files. Default: the current directory. */
   workDir?: string;
+  /**
+   * Environment for every pulumi CLI call, on top of this process's environment, e.g.
+   * `{ PULUMI_BACKEND_URL: "file:///srv/pulumi-state", PULUMI_CONFIG_PASSPHRASE: "…" }`.
+   * Default none.
+   */
+  envVars?: Record<string, string>;
 }
 
 /** Raised when the Pulumi CLI is not installed. */
@@ -42,7 +48,7 @@ export async function selectStack(options: SelectStackOptions): Promise<Stack> {
   try {
     return await LocalWorkspace.createOrSelectStack(
       { stackName: options.stackName, projectName: PROJECT, program: stackOutputs },
-      { workDir: options.workDir ?? process.cwd() },
+      { workDir: options.workDir ?? process.cwd(), envVars: options.envVars },
     );
   } catch (err) {
     const code = (err as { commandResult?: { err?: { code?: string } } }).commandResult?.err?.code;

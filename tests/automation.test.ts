@@ -4,6 +4,7 @@ import * as path from "path";
 import { PulumiCliNotFoundError, selectStack } from "../automation";
 import { stackOutputs } from "../stack/program";
 import indexProgram = require("../index");
+import { ensurePulumiCli, PULUMI_BIN, runEngineScenario } from "./helpers/engine";
 
 test("index.ts (pulumi up) and the Automation API run the same program function", () => {
   expect(indexProgram).toBe(stackOutputs);
@@ -24,4 +25,32 @@ test("without the pulumi CLI, selectStack fails with a clear message instead of 
     else process.env.PULUMI_HOME = saved.PULUMI_HOME;
     fs.rmSync(emptyBin, { recursive: true, force: true });
   }
+});
+
+describe("selectStack on the real engine (pulumi CLI built from Go modules, on PATH)", () => {
+  jest.setTimeout(180_000);
+
+  it("creates the stack with the checkout's settings and runs the stack program in the engine", () => {
+    ensurePulumiCli();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "talos-endpoints-automation-"));
+    try {
+      // What a checkout holds for the stack: the project file (whose `main`, index.ts, the CLI
+      // checks exists even for an inline program) and the baremetal stack settings.
+      for (const f of ["Pulumi.yaml", "Pulumi.baremetal.yaml", "index.ts"]) fs.copyFileSync(path.resolve(__dirname, "..", f), path.join(work, f));
+      const env = { ...process.env, PATH: `${path.dirname(PULUMI_BIN)}${path.delimiter}${process.env.PATH}` };
+      const result = runEngineScenario<{ version: string; platform: string; error: string; stacks: string[]; settings: string }>("select-stack", [work], env);
+      expect(result.version).toBe("3.248.0");
+      expect(result.platform).toBe("baremetal");
+      expect(result.stacks).toEqual(["baremetal"]);
+      // The program runs in the engine up to its first command resource: the command provider
+      // plugin cannot be built here (the Go module proxy does not serve pulumi-command's provider
+      // module; README, "What runs on the real engine"), and the engine says exactly that.
+      expect(result.error).toMatch(/no resource plugin 'pulumi-resource-command' found in the workspace at version v1\.2\.1/);
+      // The secrets set through the Automation API are encrypted in the stack settings file.
+      expect(result.settings).toMatch(/talos-endpoints:lbSshPrivateKey:\s+secure: /);
+      expect(result.settings).not.toContain("not-a-real-key");
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
 });
