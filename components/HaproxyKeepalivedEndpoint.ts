@@ -89,7 +89,12 @@ export interface HaproxyKeepalivedEndpointArgs {
  * The script travels on stdin (it holds the VRRP password, if any), never on a command line.
  * Hosts are updated one at a time, lowest VRRP priority first, each after the previous succeeded
  * (with `nopreempt` that is not necessarily the BACKUP: see `LoadBalancerHostArgs.priority`);
- * a host is updated again only when its rendered script changes (SHA-256 `triggers`). Destroy
+ * a host's command runs again when its rendered script changes (its SHA-256 is the command's
+ * `triggers`: a new hash replaces the command) and also when any other input of the command
+ * changes, secrets included: a rotated SSH key, another SSH port or user, a new VRRP password
+ * (pulumi-command 1.2.1 runs `create` again on any input change when, as here, no `update`
+ * command is given). Such a re-run is harmless: unchanged files are not moved and nothing is
+ * reloaded (the script compares before it installs). Destroy
  * leaves the hosts as they are (removing the load balancer under a running cluster would cut it
  * off). `dns-round-robin` has no children.
  *

@@ -76,10 +76,11 @@ export interface TalosConfigPushArgs {
  * are patched one at a time in the order given, each after the previous one's etcd is healthy
  * again, and a patch a node rejects stops the rollout there. Each command runs the script from
  * `renderPushScript` (talosconfig from a secret environment variable into a 0600 temporary file,
- * the patches from stdin; all removed on exit) and is replaced, i.e. re-run, exactly when the
- * SHA-256 of the node's patches and script changes (`triggers`). Re-running is safe: the script
- * reads the node's config first and skips one-shot parts already done. Changing only the
- * talosconfig secret runs the same push again.
+ * the patches from stdin; all removed on exit). It runs again when the SHA-256 of the node's
+ * patches and script changes (its `triggers`: a new hash replaces the command) and also when any
+ * other input changes, the talosconfig secret included: pulumi-command 1.2.1 runs `create` again
+ * on any input change when, as here, no `update` command is given. Re-running is safe: the
+ * script reads the node's config first and skips one-shot parts already done.
  *
  * Destroy: removes nothing from the nodes, on purpose. The patch sets
  * `cluster.controlPlane.endpoint`, which every kubelet, worker and kubeconfig of the cluster uses;
