@@ -19,6 +19,7 @@ fi
 # name | module dir under tools/ | package | -ldflags
 tools=(
   "pulumi|pulumi|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
+  "pulumi-gensdk|pulumi|talos-endpoints/tools/pulumi/gensdk|"
 )
 
 build() {
