@@ -1,7 +1,13 @@
 /**
- * Reference data from upstream releases, pinned as Go modules under `tools/refs/<name>/` (go.mod +
- * go.sum, so the checksum database and go.sum verify them) and unpacked by the go command into
- * its module cache (`go env GOMODCACHE`, outside the clone). Nothing is copied into the project.
+ * Reference data from upstream releases, unpacked by the go command into its module cache (`go env
+ * GOMODCACHE`, outside the clone) and read in place. Nothing is copied into the project. Two ways
+ * to pin a release:
+ * - {@link pinnedModule}: a small Go module under `tools/refs/<name>/` (go.mod + go.sum, so the
+ *   checksum database and go.sum verify it);
+ * - {@link releasedModule}: an exact `module@version` and its `h1:` hash kept in TypeScript, for a
+ *   module that cannot sit in a go.mod here (see the caller for why). `go mod download` runs
+ *   outside any module and verifies the zip against the checksum database; the hash it reports is
+ *   then compared with the pinned one, which is what a go.sum line would do.
  *
  * Once a module is cached this works offline: the first attempt runs with `GOPROXY=off`; only
  * when that fails is the module downloaded through the configured proxy (with a line on stderr).
@@ -9,6 +15,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 /** Folder holding one small Go module per pinned reference release. */
@@ -19,6 +26,7 @@ interface GoModDownload {
   Path?: string;
   Version?: string;
   Dir?: string;
+  Sum?: string;
   Error?: string;
 }
 
@@ -26,8 +34,10 @@ interface GoModDownload {
 export interface PinnedModule {
   /** Its directory in the module cache (read-only). */
   dir: string;
-  /** The version pinned in go.mod, e.g. `v1.13.9`. */
+  /** The version pinned, e.g. `v1.13.9`. */
   version: string;
+  /** The module zip's `h1:` hash as the go command reports it (what go.sum records). */
+  sum?: string;
 }
 
 const resolved = new Map<string, PinnedModule>();
@@ -53,6 +63,25 @@ function goModDownload(cwd: string, modulePath: string, env: NodeJS.ProcessEnv):
 }
 
 /**
+ * Runs `go mod download -json <query>` in `cwd`, first offline (`GOPROXY=off`, the module cache
+ * only) and, when that fails, through the configured proxy with a line on stderr. `pinnedBy`
+ * names the pin in messages.
+ */
+function download(cwd: string, query: string, pinnedBy: string): PinnedModule {
+  const env: NodeJS.ProcessEnv = { ...process.env, GOWORK: "off" };
+  let answer = goModDownload(cwd, query, { ...env, GOPROXY: "off" });
+  if (typeof answer === "string" || !answer.Dir) {
+    process.stderr.write(`refs: downloading ${query} ${pinnedBy} into the Go module cache\n`);
+    answer = goModDownload(cwd, query, env);
+  }
+  if (typeof answer === "string" || answer.Error || !answer.Dir || !answer.Version) {
+    const why = typeof answer === "string" ? answer : answer.Error ?? "no Dir or Version in the answer";
+    throw new Error(`go mod download -json ${query} (${pinnedBy}) failed: ${why}`);
+  }
+  return { dir: answer.Dir, version: answer.Version, sum: answer.Sum };
+}
+
+/**
  * The module `modulePath` at the version pinned in `tools/refs/<refModule>/go.mod`, downloaded
  * when missing from the module cache. Cached per process.
  */
@@ -62,19 +91,41 @@ export function pinnedModule(refModule: string, modulePath: string): PinnedModul
   if (cached) return cached;
   const cwd = path.join(REFS_DIR, refModule);
   if (!fs.existsSync(path.join(cwd, "go.mod"))) throw new Error(`no pinned reference module tools/refs/${refModule}/go.mod`);
-  const env: NodeJS.ProcessEnv = { ...process.env, GOWORK: "off" };
-  let answer = goModDownload(cwd, modulePath, { ...env, GOPROXY: "off" });
-  if (typeof answer === "string" || !answer.Dir) {
-    process.stderr.write(`refs: downloading ${modulePath} pinned in tools/refs/${refModule} into the Go module cache\n`);
-    answer = goModDownload(cwd, modulePath, env);
-  }
-  if (typeof answer === "string" || answer.Error || !answer.Dir || !answer.Version) {
-    const why = typeof answer === "string" ? answer : answer.Error ?? "no Dir or Version in the answer";
-    throw new Error(`go mod download -json ${modulePath} (in tools/refs/${refModule}) failed: ${why}`);
-  }
-  const found = { dir: answer.Dir, version: answer.Version };
+  const found = download(cwd, modulePath, `pinned in tools/refs/${refModule}`);
   resolved.set(key, found);
   return found;
+}
+
+/** An exact release of a module and the `h1:` hash of its zip (as a go.sum line has it). */
+export interface ModuleRelease {
+  path: string;
+  version: string;
+  sum: string;
+}
+
+/**
+ * A release pinned by version and hash in the caller (no go.mod), downloaded when missing from
+ * the module cache. `go mod download` runs in the system temporary directory, outside any module,
+ * so no go.mod or go.sum of the project takes part; a hash other than the pinned one is an error.
+ * Cached per process.
+ */
+export function releasedModule(release: ModuleRelease): PinnedModule {
+  const query = `${release.path}@${release.version}`;
+  const cached = resolved.get(query);
+  if (cached) return cached;
+  const found = download(os.tmpdir(), query, "pinned by version and hash");
+  if (found.sum !== release.sum) {
+    throw new Error(`${query}: the go command reports the zip hash ${found.sum ?? "(none)"}, the pin says ${release.sum}`);
+  }
+  resolved.set(query, found);
+  return found;
+}
+
+/** Reads a file of a {@link releasedModule}, naming module and path when it is missing. */
+export function readReleasedFile(release: ModuleRelease, rel: string): string {
+  const file = path.join(releasedModule(release).dir, rel);
+  if (!fs.existsSync(file)) throw new Error(`${rel} not found in ${release.path}@${release.version} (${file})`);
+  return fs.readFileSync(file, "utf8");
 }
 
 /** The directory of {@link pinnedModule} in the module cache (read-only). */

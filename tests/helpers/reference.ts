@@ -2,27 +2,13 @@
  * Reference data for the tests. Talos config JSON schemas come from the released
  * `github.com/siderolabs/talos/pkg/machinery` module (`config/schemas/config.schema.json`), one
  * pinned release per Talos minor in `tools/refs/talos-<minor>/go.mod`, read in place from the Go
- * module cache (see `refModules.ts`). The talosctl flag lists are still read from the data beside
- * the project (`../shared/reference`, `TALOS_ENDPOINTS_REFERENCE` overrides the location).
+ * module cache (see `refModules.ts`). The talosctl flag lists are derived from the released CLI
+ * reference of the `github.com/siderolabs/talos` module (see `talosctlFlags.ts`).
  */
-import * as fs from "fs";
-import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import type { ValidateFunction } from "ajv";
 import { readModuleFile } from "./refModules";
-
-/** Root of the talosctl flag lists (the only data still read from beside the project). */
-const REFERENCE_DIR = process.env.TALOS_ENDPOINTS_REFERENCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "reference");
-
-/** Reads a reference file, failing with the location that was searched. */
-function readReference(rel: string): string {
-  const file = path.join(REFERENCE_DIR, rel);
-  if (!fs.existsSync(file)) {
-    throw new Error(`reference file ${rel} not found under ${REFERENCE_DIR}; check out shared/ beside the project or set TALOS_ENDPOINTS_REFERENCE`);
-  }
-  return fs.readFileSync(file, "utf8");
-}
 
 /** The Talos machinery module, whose released versions carry the config schema. */
 const TALOS_MACHINERY = "github.com/siderolabs/talos/pkg/machinery";
@@ -68,17 +54,6 @@ export function talosSchemaValidator(version: string): (doc: Record<string, unkn
   return validator;
 }
 
-/** One talosctl flag from the reference list. */
-export interface TalosctlFlag {
-  long: string;
-  short?: string;
-  type: string;
-  values?: string[];
-  default?: string;
-}
-
-/** Path of the talosctl flag list for a version. */
-export function talosctlFlagsFile(version: string): string {
-  readReference(`talos/v${version}/talosctl-flags.json`);
-  return path.join(REFERENCE_DIR, `talos/v${version}/talosctl-flags.json`);
-}
+/** The talosctl flag lists for the talosctl double, derived from the pinned releases' cli.md. */
+export { talosctlFlagsFile } from "./talosctlFlags";
+export type { TalosctlFlag } from "./talosctlFlags";
