@@ -39,11 +39,17 @@ export interface ProviderPin {
   pluginVersion: string;
 }
 
-/** The provider packages among `dependencies`, read from their installed package.json. */
+/**
+ * The provider packages among `dependencies` and `devDependencies` (the examples' providers, e.g.
+ * proxmoxve), read from their installed package.json.
+ */
 export function providerPins(root = path.resolve(__dirname, "..")): ProviderPin[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
   const pins: ProviderPin[] = [];
-  for (const [name, version] of Object.entries(pkg.dependencies ?? {})) {
+  for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
     const installed = JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")) as {
       version: string;
       pulumi?: { resource?: boolean; name?: string; version?: string };

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiCliNotFoundError, selectStack } from "../automation";
-import { stackOutputs } from "../stack/program";
-import indexProgram = require("../index");
+import { PulumiCliNotFoundError, selectStack } from "../examples/automation";
+import { stackOutputs } from "../examples/stack/program";
+import indexProgram = require("../examples/index");
 import { ensurePulumiCli, PULUMI_BIN, runEngineScenario } from "./helpers/engine";
 
 test("index.ts (pulumi up) and the Automation API run the same program function", () => {
@@ -16,7 +16,7 @@ test("without the pulumi CLI, selectStack fails with a clear message instead of 
   process.env.PATH = emptyBin;
   process.env.PULUMI_HOME = emptyBin;
   try {
-    const attempt = selectStack({ stackName: "proxmox", workDir: path.resolve(__dirname, "..") });
+    const attempt = selectStack({ stackName: "proxmox", workDir: path.resolve(__dirname, "..", "examples") });
     await expect(attempt).rejects.toBeInstanceOf(PulumiCliNotFoundError);
     await expect(attempt).rejects.toThrow(/^the pulumi CLI was not found on PATH/);
   } finally {
@@ -36,7 +36,7 @@ describe("selectStack on the real engine (pulumi CLI built from Go modules, on P
     try {
       // What a checkout holds for the stack: the project file (whose `main`, index.ts, the CLI
       // checks exists even for an inline program) and the baremetal stack settings.
-      for (const f of ["Pulumi.yaml", "Pulumi.baremetal.yaml", "index.ts"]) fs.copyFileSync(path.resolve(__dirname, "..", f), path.join(work, f));
+      for (const f of ["Pulumi.yaml", "Pulumi.baremetal.yaml", "index.ts"]) fs.copyFileSync(path.resolve(__dirname, "..", "examples", f), path.join(work, f));
       const env = { ...process.env, PATH: `${path.dirname(PULUMI_BIN)}${path.delimiter}${process.env.PATH}` };
       const result = runEngineScenario<{ version: string; platform: string; error: string; stacks: string[]; settings: string }>("select-stack", [work], env);
       expect(result.version).toBe("3.248.0");

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
-import { synth, SynthResult } from "../stack/synth";
+import { synth, SynthResult } from "../examples/stack/synth";
 import { talosSchemaValidator } from "./helpers/reference";
 import { removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 

@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { synth, SynthResult } from "../stack/synth";
+import { SynthResult } from "../examples/stack/synth";
 import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
-import { removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
+import { removeVariants, synthVariant } from "./helpers/stacks";
 
 afterAll(removeVariants);
 

@@ -12,7 +12,7 @@
  * `destroy` and stack removal.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { HaproxyKeepalivedEndpoint, MetalLbServices, TalosVipEndpoint } from "../lib";
+import { HaproxyKeepalivedEndpoint, MetalLbServices, TalosVipEndpoint } from "../src/index";
 import { EngineSandbox, engineSandbox, filesContaining, pulumiCli, runEngineScenario } from "./helpers/engine";
 
 jest.setTimeout(300_000);

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { HaproxyKeepalivedEndpoint, HaproxyKeepalivedEndpointArgs } from "../components/HaproxyKeepalivedEndpoint";
-import { planHaproxyKeepalived } from "../components/haproxyKeepalived/plan";
-import { installMocks, MockRecorder } from "../stack/mockRuntime";
-import { TalosConfigPush } from "../talos/push";
+import { HaproxyKeepalivedEndpoint, HaproxyKeepalivedEndpointArgs } from "../src/components/HaproxyKeepalivedEndpoint";
+import { planHaproxyKeepalived } from "../src/render/haproxyKeepalived/plan";
+import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
+import { TalosConfigPush } from "../src/components/TalosConfigPush";
 import { valueOf } from "./helpers/outputs";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -81,7 +81,7 @@ describe("ha-pair", () => {
   test("a VRRP password (VRRPv2) stays in the secret stdin: outputs show a mask, the trigger does not depend on it", async () => {
     const v2 = { ...haPair, tuning: { keepalived: { vrrpVersion: 2 as const, advertIntervalMs: 1000 } } };
     const lb = new HaproxyKeepalivedEndpoint("lb", { ...v2, vrrpAuthPass: pulumi.secret("s3cr#t!") });
-    const other = new HaproxyKeepalivedEndpoint("lb2", { ...v2, vrrpAuthPass: pulumi.secret("differen") });
+    new HaproxyKeepalivedEndpoint("lb2", { ...v2, vrrpAuthPass: pulumi.secret("differen") });
     expect(await pulumi.isSecret(lb.endpoint)).toBe(false);
     expect(await pulumi.isSecret(lb.keepalivedConfigs)).toBe(false);
     const conf = (await valueOf(lb.keepalivedConfigs))["lb-01"];

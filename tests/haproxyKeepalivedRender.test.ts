@@ -9,11 +9,11 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { renderHaproxyConfig, HaproxyConfigSpec, kubernetesApiCheckStatus } from "../components/haproxyKeepalived/haproxyConfig";
-import { KeepalivedConfigSpec, probesPerRun, renderCheckScript, renderKeepalivedConfig } from "../components/haproxyKeepalived/keepalivedConfig";
-import { PUSH_EXIT, renderPushSteps } from "../components/haproxyKeepalived/pushScript";
-import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput, resolveTuning } from "../components/haproxyKeepalived/tuning";
-import { InputError } from "../talos/errors";
+import { renderHaproxyConfig, HaproxyConfigSpec, kubernetesApiCheckStatus } from "../src/render/haproxyKeepalived/haproxyConfig";
+import { KeepalivedConfigSpec, probesPerRun, renderCheckScript, renderKeepalivedConfig } from "../src/render/haproxyKeepalived/keepalivedConfig";
+import { PUSH_EXIT, renderPushSteps } from "../src/render/haproxyKeepalived/pushScript";
+import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput, resolveTuning } from "../src/render/haproxyKeepalived/tuning";
+import { InputError } from "../src/core/errors";
 
 const CONTROL_PLANES = [
   { name: "cp-01", ip: "192.168.30.31" },

@@ -12,7 +12,7 @@ import {
   renderBgpPasswordSecret,
   renderMetalLb,
   upstreamManifestUrl,
-} from "../components/metallb";
+} from "../src/render/metallb";
 import { metallbSchemaFiles, metallbValidator, strictSchema } from "./helpers/metallbSchema";
 
 const l2: MetalLbSpec = {

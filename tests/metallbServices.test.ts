@@ -4,10 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseAllDocuments } from "yaml";
-import { MetalLbServices, MetalLbServicesArgs, metalLbServicesSpec } from "../components/MetalLbServices";
-import { isPlain } from "../components/inputs";
-import { bgpPasswordSecretName, MetalLbSpec, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch } from "../components/metallb";
-import { installMocks, MockRecorder } from "../stack/mockRuntime";
+import { MetalLbServices, MetalLbServicesArgs, metalLbServicesSpec } from "../src/components/MetalLbServices";
+import { isPlain } from "../src/components/inputs";
+import { bgpPasswordSecretName, MetalLbSpec, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch } from "../src/render/metallb";
+import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
 import { valueOf } from "./helpers/outputs";
 
 const l2Args = (): MetalLbServicesArgs => ({

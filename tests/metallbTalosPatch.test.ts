@@ -3,7 +3,7 @@
  * Talos version once merged into a minimal control-plane v1alpha1 config.
  */
 import { parseAllDocuments } from "yaml";
-import { EXCLUDE_LB_LABEL, MetalLbSpec, MetalLbTalosPatch, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch } from "../components/metallb";
+import { EXCLUDE_LB_LABEL, MetalLbSpec, MetalLbTalosPatch, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch } from "../src/render/metallb";
 import { TALOS_REFERENCE_VERSIONS, talosSchemaValidator } from "./helpers/reference";
 
 const l2: MetalLbSpec = {

@@ -10,9 +10,9 @@ import {
   NlbEndpoint,
   NlbEndpointArgs,
   parseCidr,
-} from "../components/NlbEndpoint";
-import { InputError } from "../talos/errors";
-import { installMocks, RecordedResource } from "../stack/mockRuntime";
+} from "../src/components/NlbEndpoint";
+import { InputError } from "../src/core/errors";
+import { installMocks, RecordedResource } from "../examples/stack/mockRuntime";
 
 const T = {
   component: "talos-endpoints:index:NlbEndpoint",

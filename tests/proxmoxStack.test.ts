@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { synth, SynthResult } from "../stack/synth";
+import { SynthResult } from "../examples/stack/synth";
 import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
 import { PROJECT_DIR, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
@@ -160,7 +160,7 @@ test("a VIP outside the subnet in the stack config stops synth with the field na
 
 test("npm run synth exits non-zero with the validation message on bad config", () => {
   const dir = stackVariant("proxmox", { vip: "192.168.30.31" });
-  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "synth.ts"), "--stack", "proxmox"], {
+  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir], {
     cwd: dir,
     encoding: "utf8",
   });
@@ -171,7 +171,7 @@ test("npm run synth exits non-zero with the validation message on bad config", (
 
 test("npm run synth on the example writes the directory and says which secrets are placeholders", () => {
   const dir = stackVariant("proxmox");
-  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "synth.ts"), "--stack", "proxmox"], {
+  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir], {
     cwd: dir,
     encoding: "utf8",
   });

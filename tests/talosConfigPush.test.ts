@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TalosVipEndpoint } from "../components/TalosVipEndpoint";
-import { installMocks, MockRecorder } from "../stack/mockRuntime";
-import { TalosConfigPush, TalosConfigPushArgs } from "../talos/push";
-import { planTalosConfigPush } from "../talos/pushPlan";
+import { TalosVipEndpoint } from "../src/components/TalosVipEndpoint";
+import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
+import { TalosConfigPush, TalosConfigPushArgs } from "../src/components/TalosConfigPush";
+import { planTalosConfigPush } from "../src/render/talos/pushPlan";
 import { valueOf } from "./helpers/outputs";
 
 const nodes = [

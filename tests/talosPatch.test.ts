@@ -1,7 +1,7 @@
 import { parseAllDocuments } from "yaml";
-import { InputError } from "../talos/errors";
-import { renderControlPlanePatch, ControlPlanePatchSpec, linkSelectorToCel } from "../talos/patch";
-import { parseTalosVersion } from "../talos/version";
+import { InputError } from "../src/core/errors";
+import { renderControlPlanePatch, ControlPlanePatchSpec, linkSelectorToCel } from "../src/render/talos/patch";
+import { parseTalosVersion } from "../src/render/talos/version";
 import { talosSchemaValidator, TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
 
 const base: ControlPlanePatchSpec = {

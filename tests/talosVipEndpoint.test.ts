@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TalosVipEndpoint, TalosVipEndpointArgs } from "../components/TalosVipEndpoint";
-import { isPlain, validated } from "../components/inputs";
-import { installMocks, MockRecorder } from "../stack/mockRuntime";
+import { TalosVipEndpoint, TalosVipEndpointArgs } from "../src/components/TalosVipEndpoint";
+import { isPlain, validated } from "../src/components/inputs";
+import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
 import { valueOf } from "./helpers/outputs";
 
 const args: TalosVipEndpointArgs = {

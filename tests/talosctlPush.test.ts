@@ -2,9 +2,9 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { InputError } from "../talos/errors";
-import { renderControlPlanePatch } from "../talos/patch";
-import { displayCommandLine, PUSH_INTERPRETER, pushScriptInput, PushScriptSpec, renderPushScript, TALOSCONFIG_ENV, talosctlPatchArgs } from "../talos/talosctl";
+import { InputError } from "../src/core/errors";
+import { renderControlPlanePatch } from "../src/render/talos/patch";
+import { displayCommandLine, PUSH_INTERPRETER, pushScriptInput, PushScriptSpec, renderPushScript, TALOSCONFIG_ENV, talosctlPatchArgs } from "../src/render/talos/talosctl";
 import { talosctlFlagsFile, TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
 
 const SECRET = "context: homelab\ncontexts:\n  homelab:\n    ca: c2VjcmV0LWNh\n    key: VEhJUy1JUy1BLVNFQ1JFVC1LRVk=\n";

@@ -13,8 +13,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { selectStack } from "../../automation";
-import { TalosVipEndpoint } from "../../lib";
+import { selectStack } from "../../examples/automation";
+import { TalosVipEndpoint } from "../../src/index";
 import { engineSandbox } from "./engine";
 
 async function badInput(): Promise<unknown> {

@@ -2,12 +2,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { synth, SynthResult } from "../../stack/synth";
+import { synth, SynthResult } from "../../examples/stack/synth";
 
 const made: string[] = [];
 
-/** Project root (where Pulumi.yaml and the example stack files are). */
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+/** The example project (where Pulumi.yaml and the example stack files are). */
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "examples");
 
 /**
  * Copies an example stack file into a fresh directory, with `changes` applied to its config

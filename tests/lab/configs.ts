@@ -2,9 +2,9 @@
  * The configurations the lab can run: the project's renderers with a tuning profile, and the seed
  * configuration from the design notes (minimally fixed, see seedConfig.ts).
  */
-import { renderHaproxyConfig } from "../../components/haproxyKeepalived/haproxyConfig";
-import { renderCheckScript, renderKeepalivedConfig } from "../../components/haproxyKeepalived/keepalivedConfig";
-import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning } from "../../components/haproxyKeepalived/tuning";
+import { renderHaproxyConfig } from "../../src/render/haproxyKeepalived/haproxyConfig";
+import { renderCheckScript, renderKeepalivedConfig } from "../../src/render/haproxyKeepalived/keepalivedConfig";
+import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning } from "../../src/render/haproxyKeepalived/tuning";
 import { LbFiles } from "./lbHost";
 import { DEFAULT_GOALS, FAST_GOALS, FaultId, Goal } from "./results";
 import { seedHaproxyConfig, seedKeepalivedConfig, seedKeepalivedConfigMinimallyFixed, SeedKeepalivedSpec } from "./seedConfig";

@@ -13,8 +13,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ReloadMethod, renderPushSteps } from "../../components/haproxyKeepalived/pushScript";
-import { RenderedCheckScript } from "../../components/haproxyKeepalived/keepalivedConfig";
+import { ReloadMethod, renderPushSteps } from "../../src/render/haproxyKeepalived/pushScript";
+import { RenderedCheckScript } from "../../src/render/haproxyKeepalived/keepalivedConfig";
 import { deadline, descendants, Managed, run, RunResult, signalPid, startManaged, stopManaged, waitFor } from "./proc";
 import { LAB_ADDRESSES, LAB_IFACE, LAB_PREFIX, LAB_VIP, LabNames, LbRole, setMachineLink } from "./topology";
 

@@ -1,0 +1,219 @@
+/**
+ * The stack program. `index.ts` (pulumi up), `npm run synth` (under mocks) and the Automation
+ * API (`automation.ts`) all call {@link stackProgram}.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ControlPlaneEndpoint } from "../../src/components/contract";
+import { HaproxyKeepalivedEndpoint } from "../../src/components/HaproxyKeepalivedEndpoint";
+import { MetalLbServices } from "../../src/components/MetalLbServices";
+import { NlbEndpoint } from "../../src/components/NlbEndpoint";
+import { TalosVipEndpoint } from "../../src/components/TalosVipEndpoint";
+import { parseInterfaceAddress } from "../../src/core/net";
+import { DEFAULT_KUBEPRISM_PORT } from "../../src/render/talos/patch";
+import { TalosConfigPush } from "../../src/components/TalosConfigPush";
+import { AwsControlPlaneConfig, readStackConfig, StackConfig } from "./config";
+import { proxmoxControlPlaneVms } from "./proxmox";
+import { renderTopology } from "./topology";
+
+/** What the program produces besides its stack outputs. */
+export interface StackResult {
+  /** The stack outputs (what `pulumi stack output` shows). */
+  outputs: Record<string, pulumi.Input<unknown>>;
+  /**
+   * Every rendered artifact by relative path, e.g. `talos/cp-01.yaml`. Each is its own Output so
+   * that one holding a secret (a BGP password inside an inline manifest) stays secret while the
+   * others can be shown.
+   */
+  files: Record<string, pulumi.Output<string>>;
+  /** Mermaid topology (`topology.md`). */
+  topology: pulumi.Output<string>;
+}
+
+/** What a platform contributes to the common tail (push, files, topology, outputs). */
+interface PlatformParts {
+  backend: string;
+  endpoint: ControlPlaneEndpoint;
+  /** The Talos VIP to render on the nodes, if the backend is the Talos VIP. */
+  vip?: pulumi.Output<string>;
+  /** Link config rendered on the nodes (none on clouds). */
+  link?: boolean;
+  /** What the push waits for. */
+  dependsOn: pulumi.Resource[];
+  outputs: Record<string, pulumi.Input<unknown>>;
+  /** Artifacts the platform renders (e.g. haproxy.cfg per host), by path under files/. */
+  files?: Record<string, pulumi.Output<string>>;
+  /** Addresses MetalLB pools must stay clear of, besides the nodes: the VIP, load-balancer hosts. */
+  reserved?: { vip?: pulumi.Input<string>; loadBalancerHosts?: pulumi.Input<string>[] };
+}
+
+/** Builds the stack from its config. */
+export function stackProgram(): StackResult {
+  const cfg = readStackConfig();
+  const parts = cfg.platform === "aws" ? awsParts(cfg) : cfg.platform === "baremetal" ? baremetalParts(cfg) : proxmoxParts(cfg);
+  return withTalosPush(cfg, parts);
+}
+
+/** Proxmox: control-plane VMs with static addresses and the Talos native VIP. */
+function proxmoxParts(cfg: StackConfig): PlatformParts {
+  const endpoint = new TalosVipEndpoint("control-plane", {
+    talosVersion: cfg.talosVersion,
+    controlPlanes: cfg.controlPlanes,
+    vip: cfg.vip as string,
+    link: cfg.link,
+    linkSelector: cfg.linkSelector,
+  });
+  const vms = proxmoxControlPlaneVms(cfg.proxmox!, cfg.proxmoxApiToken!, cfg.controlPlanes, cfg.gateway);
+  return {
+    backend: "Talos native VIP",
+    endpoint,
+    vip: endpoint.vip,
+    link: true,
+    dependsOn: vms,
+    outputs: { vmIds: pulumi.all(vms.map((vm) => vm.vmId)) },
+    // Plain config values (not the Output), so MetalLB can check its pools before registering anything.
+    reserved: { vip: cfg.vip },
+  };
+}
+
+/** Bare metal: HAProxy + Keepalived on dedicated hosts (or one HAProxy, or DNS round-robin) in front of the control planes. */
+function baremetalParts(cfg: StackConfig): PlatformParts {
+  const lb = cfg.loadBalancer!;
+  const hosts = lb.hosts ?? [];
+  const endpoint = new HaproxyKeepalivedEndpoint("control-plane", {
+    mode: lb.mode,
+    talosVersion: cfg.talosVersion,
+    controlPlanes: cfg.controlPlanes,
+    loadBalancers: hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      priority: h.priority,
+      ssh: { user: h.sshUser, port: h.sshPort, privateKey: cfg.lbSshPrivateKey! },
+    })),
+    vip: lb.vip,
+    vrrpInterface: lb.vrrpInterface,
+    virtualRouterId: lb.virtualRouterId,
+    vrrpAuthPass: cfg.vrrpAuthPass,
+    tuningProfile: lb.tuningProfile,
+    tuning: lb.tuning,
+    dnsName: lb.dnsName,
+    dnsTtl: lb.dnsTtl,
+  });
+  const files: Record<string, pulumi.Output<string>> = {};
+  for (const h of hosts) {
+    files[`haproxy/${h.name}.cfg`] = endpoint.haproxyConfigs.apply((c) => c[h.name]);
+    if ((lb.mode ?? "ha-pair") === "ha-pair") files[`keepalived/${h.name}.conf`] = endpoint.keepalivedConfigs.apply((c) => c[h.name]);
+  }
+  return {
+    backend: lb.mode === "dns-round-robin" ? "DNS round-robin" : lb.mode === "single-haproxy" ? "HAProxy" : "HAProxy + Keepalived VIP",
+    endpoint,
+    link: cfg.link !== undefined || cfg.linkSelector !== undefined,
+    dependsOn: [endpoint],
+    outputs: { dnsRecords: endpoint.dnsRecords, warnings: endpoint.warnings },
+    reserved: { vip: lb.vip?.split("/")[0], loadBalancerHosts: hosts.map((h) => h.address.split("/")[0]) },
+    files,
+  };
+}
+
+/** AWS: a Network Load Balancer in front of existing instances; no VIP and no link config on the nodes. */
+function awsParts(cfg: StackConfig): PlatformParts {
+  const controlPlanes = cfg.controlPlanes as AwsControlPlaneConfig[];
+  const nlb = new NlbEndpoint("control-plane", {
+    ...cfg.aws!,
+    controlPlaneInstances: controlPlanes.map((cp, i) => ({
+      name: cp.name,
+      instanceId: cp.instanceId,
+      privateIp: parseInterfaceAddress(`controlPlanes[${i}].address`, cp.address).ip,
+    })),
+    workerInstances: cfg.workers ?? [],
+  });
+  return {
+    backend: "AWS Network Load Balancer",
+    endpoint: nlb,
+    link: false,
+    dependsOn: [nlb],
+    outputs: {
+      loadBalancerDnsName: nlb.loadBalancerDnsName,
+      loadBalancerArn: nlb.loadBalancerArn,
+      kubernetesApiEndpoint: nlb.kubernetesApiEndpoint,
+      talosApiEndpoint: nlb.talosApiEndpoint,
+      kubernetesApiTargetGroupArn: nlb.kubernetesApiTargetGroupArn,
+      talosApiTargetGroupArn: nlb.talosApiTargetGroupArn,
+      workerTalosApiTargetGroupArn: nlb.workerTalosApiTargetGroupArn,
+    },
+  };
+}
+
+/** MetalLB for LoadBalancer Services, when configured. */
+function metalLb(cfg: StackConfig, parts: PlatformParts): MetalLbServices | undefined {
+  if (!cfg.metallb) return undefined;
+  const password = cfg.metallbBgpPassword;
+  return new MetalLbServices("services", {
+    ...cfg.metallb,
+    bgpPeers: cfg.metallb.bgpPeers?.map((peer) => (password ? { ...peer, password } : peer)),
+    nodeAddresses: cfg.controlPlanes.map((cp) => cp.address),
+    controlPlaneVip: parts.reserved?.vip,
+    loadBalancerHosts: parts.reserved?.loadBalancerHosts,
+    gateway: cfg.gateway,
+    kubeconfig: cfg.kubeconfig,
+  });
+}
+
+/** The part every platform shares: MetalLB, the talosctl push of the endpoint, the artifacts, the outputs. */
+function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
+  const services = metalLb(cfg, parts);
+  const push = new TalosConfigPush(
+    "talos-config",
+    {
+      talosVersion: cfg.talosVersion,
+      controlPlanes: cfg.controlPlanes.map(({ name, address }) => ({ name, address })),
+      endpoint: parts.endpoint.endpoint,
+      vip: parts.vip,
+      link: parts.link ? cfg.link : undefined,
+      linkSelector: parts.link ? cfg.linkSelector : undefined,
+      kubePrismEnabled: cfg.kubePrismEnabled,
+      kubePrismPort: cfg.kubePrismPort,
+      extraCertSANs: cfg.extraCertSANs,
+      talosconfig: cfg.talosconfig,
+      mode: cfg.applyMode,
+      tryTimeout: cfg.tryTimeout,
+      waitTimeoutSeconds: cfg.waitTimeoutSeconds,
+      extraPatch: services?.talosPatch as pulumi.Output<Record<string, unknown>> | undefined,
+    },
+    { dependsOn: parts.dependsOn },
+  );
+
+  const files: Record<string, pulumi.Output<string>> = { ...parts.files };
+  for (const { name } of cfg.controlPlanes) {
+    files[`talos/${name}.yaml`] = push.patches.apply((p) => p[name]);
+    files[`talos/${name}.talosctl.txt`] = push.commandLines.apply((l) => `${l[name]}\n`);
+  }
+  if (services) files["metallb/manifests.yaml"] = services.manifests;
+  const topology = pulumi.all([parts.endpoint.endpoint, parts.endpoint.talosApiEndpoints]).apply(([ep, ips]) =>
+    renderTopology({
+      backend: parts.backend,
+      endpoint: ep,
+      controlPlanes: cfg.controlPlanes.map((cp, i) => ({ name: cp.name, ip: ips[i] })),
+      kubePrismPort: cfg.kubePrismEnabled === false ? undefined : (cfg.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT),
+    }),
+  );
+
+  return {
+    outputs: {
+      platform: cfg.platform,
+      talosVersion: cfg.talosVersion,
+      endpoint: parts.endpoint.endpoint,
+      kubernetesApiUrl: parts.endpoint.kubernetesApiUrl,
+      talosApiEndpoints: parts.endpoint.talosApiEndpoints,
+      ...parts.outputs,
+      ...(services ? { servicesEndpoint: services.endpoint } : {}),
+      patchHashes: push.patchHashes,
+    },
+    files,
+    topology,
+  };
+}
+
+/** The program in the shape `pulumi up` and the Automation API expect: a function returning the stack outputs. */
+export async function stackOutputs(): Promise<Record<string, pulumi.Input<unknown>>> {
+  return stackProgram().outputs;
+}

@@ -1,0 +1,33 @@
+/**
+ * talos-endpoints: Pulumi components for a highly available Talos Linux control-plane endpoint
+ * (Kubernetes API 6443, Talos API 50000) and LoadBalancer Services. The package entry:
+ *
+ * ```ts
+ * import { TalosVipEndpoint, TalosConfigPush, InputError, render } from "talos-endpoints";
+ * ```
+ *
+ * Exports the components with their `Args` and nested input types, the endpoint contract
+ * (`ControlPlaneEndpoint`), `InputError`, and the `render` namespace of pure renderers.
+ * Everything else in the source tree is internal.
+ */
+export { InputError } from "./core/errors";
+export { componentToken } from "./components/contract";
+export type { ControlPlaneEndpoint, ControlPlaneNodeArgs, LinkSelectorArgs } from "./components/contract";
+export { TalosVipEndpoint } from "./components/TalosVipEndpoint";
+export type { TalosVipEndpointArgs } from "./components/TalosVipEndpoint";
+export { HaproxyKeepalivedEndpoint } from "./components/HaproxyKeepalivedEndpoint";
+export type { HaproxyKeepalivedEndpointArgs, LoadBalancerHostArgs, SshConnectionArgs } from "./components/HaproxyKeepalivedEndpoint";
+export { NlbEndpoint } from "./components/NlbEndpoint";
+export type { NlbEndpointArgs, NlbControlPlaneInstanceArgs, NlbWorkerInstanceArgs } from "./components/NlbEndpoint";
+export { MetalLbServices } from "./components/MetalLbServices";
+export type {
+  MetalLbServicesArgs,
+  MetalLbPoolArgs,
+  MetalLbL2AdvertisementArgs,
+  MetalLbBgpPeerArgs,
+  MetalLbBgpAdvertisementArgs,
+  MetalLbBfdProfileArgs,
+} from "./components/MetalLbServices";
+export { TalosConfigPush } from "./components/TalosConfigPush";
+export type { TalosConfigPushArgs } from "./components/TalosConfigPush";
+export * as render from "./render";

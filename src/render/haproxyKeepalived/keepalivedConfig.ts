@@ -1,0 +1,360 @@
+/**
+ * keepalived.conf and the HAProxy check script of the HAProxy + Keepalived endpoint. Pure: no
+ * Pulumi imports.
+ *
+ * Design (facts from keepalived.conf(5) of Keepalived 2.2.7 unless noted; each was verified with
+ * `keepalived -t` or in the namespace lab, see tests/lab/RESULTS.md):
+ * - `vrrp_script` is defined before the `vrrp_instance` that tracks it: keepalived resolves
+ *   `track_script` names while parsing, and a script defined later is "not found, ignoring".
+ * - `enable_script_security` with an explicit `script_user`: without it keepalived refuses to
+ *   start cleanly ("SECURITY VIOLATION - scripts are being executed but script_security not
+ *   enabled", exit 6 from `keepalived -t`), and without `script_user` it looks for a user
+ *   `keepalived_script`, which the Debian package does not create ("Unable to set default user
+ *   keepalived_script for script ... - removing"). The default user is root; see
+ *   {@link KeepalivedConfigSpec.scriptUser}.
+ * - The check is a serve check, not a process check: an HTTP GET of HAProxy's `monitor-uri`
+ *   (see {@link renderCheckScript}). `pidof` must not be used: on Debian /usr/bin/pidof is a
+ *   symlink to killall5 and keepalived executes the resolved path, so it never behaves as pidof.
+ * - The tracked script has no weight, so a failed check puts the instance in FAULT. A FAULT
+ *   MASTER releases the VIP at once with a priority-0 advert, and the BACKUP takes over after only
+ *   its skew time (RFC 5798 §6.4.2: "If the Priority in the ADVERTISEMENT is zero, then set
+ *   Master_Down_Timer to Skew_Time"). A negative weight would merely lower the MASTER's priority;
+ *   a BACKUP discards adverts of lower priority and waits for its full master-down timer
+ *   (3 × advert_int + skew), which measured ~3.6 s more at advert_int 1; with `nopreempt` a BACKUP
+ *   even resets its timer on every lower-priority advert (RFC 5798 §6.4.2, Preempt_Mode False),
+ *   so a weight alone would never move the VIP.
+ * - Every host starts as `state BACKUP` with `nopreempt` by default (nopreempt "will not work with
+ *   initial state MASTER"); the first host up becomes MASTER (the highest priority when they
+ *   start together) and keeps the VIP until it fails.
+ * - Unicast VRRP (`unicast_src_ip`, `unicast_peer`) with `check_unicast_src`, because many networks
+ *   (cloud networks, some switches and overlays) drop multicast; adverts from addresses that are not peers
+ *   are discarded.
+ * - VRRPv3 by default, for sub-second `advert_int`. VRRPv3 has no authentication (RFC 5798 removed
+ *   it; keepalived ignores an `authentication` block with "VRRP version 3 does not support
+ *   authentication"). VRRPv2 `auth_type PASS` travels in clear text (RFC 3768 §5.3.6 and §10
+ *   dropped it), so it adds little over `check_unicast_src`; it is rendered only with
+ *   `vrrpVersion: 2` and an `authPass`.
+ * - `max_auto_priority` with `min_auto_priority_delay` = one advert interval: keepalived raises
+ *   itself to realtime scheduling when its timers fire that late, which would otherwise let
+ *   the peer take the VIP from a host that is merely starved of CPU (a false failover) (keepalived.conf(5), "max_auto_priority"; without it
+ *   keepalived logs "NOTICE: setting config option max_auto_priority should result in better
+ *   keepalived performance").
+ */
+import * as crypto from "crypto";
+import { validateLayer2Vip } from "../talos/controlPlanes";
+import { InputError } from "../../core/errors";
+import { checkName, InterfaceAddress, parseInterfaceAddress } from "../../core/net";
+import { checkLinkName } from "../talos/patch";
+import { checkInteger, KeepalivedTuning, keepalivedSeconds, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
+
+/** Directory of keepalived.conf on Debian, and default home of the check script. */
+export const DEFAULT_KEEPALIVED_DIR = "/etc/keepalived";
+/** File-name prefix of the rendered check script; the rest of the name is a hash of its content. */
+export const CHECK_SCRIPT_PREFIX = "talos-endpoints-check-";
+/** Name of the `vrrp_script` in keepalived.conf (the seed's name, kept for familiarity). */
+export const VRRP_SCRIPT_NAME = "chk_haproxy";
+/** Name of the `vrrp_instance` in keepalived.conf. */
+export const VRRP_INSTANCE_NAME = "talos_endpoint";
+/** Default priority of the first host; each later host gets 10 less. */
+export const FIRST_HOST_PRIORITY = 250;
+
+/** Inputs of {@link renderCheckScript}. */
+export interface CheckScriptSpec {
+  /** Timing overrides on top of {@link DEFAULT_TUNING}; uses `keepalived.scriptIntervalSec`, `monitorPollMs`, `monitorTimeoutMs`. */
+  tuning?: LoadBalancerTuningInput;
+  /** HAProxy's monitor endpoint, default `127.0.0.1:8404` `/healthz`; must match haproxy.cfg. */
+  monitor?: Partial<MonitorEndpoint>;
+  /**
+   * Absolute directory for the check script, default `/etc/keepalived`. With
+   * `enable_script_security` no component of the path may be writable by a non-root user.
+   */
+  checkScriptDir?: string;
+}
+
+/** A rendered check script. */
+export interface RenderedCheckScript {
+  /** Absolute path, `<checkScriptDir>/talos-endpoints-check-<12 hex of SHA-256 of content>.sh`. */
+  path: string;
+  /** The bash script, mode 0755. */
+  content: string;
+}
+
+/** One load-balancer host. */
+export interface LoadBalancerHostSpec {
+  /** Host name, a DNS label (`lb-01`). */
+  name: string;
+  /** The host's own address with prefix on the VIP's interface (`192.168.30.11/24`): VRRP source and peer address. */
+  address: string;
+  /** VRRP priority 1-254, unique; default 250 for the first host, 240 for the second, … */
+  priority?: number;
+}
+
+/** Input of {@link renderKeepalivedConfig}. */
+export interface KeepalivedConfigSpec extends CheckScriptSpec {
+  /** All load-balancer hosts sharing the VIP: at least 2, at most 20, one subnet. */
+  hosts: readonly LoadBalancerHostSpec[];
+  /** Name of the host this file is for (one of `hosts`). */
+  host: string;
+  /** The VIP, `192.168.30.30` or with the hosts' prefix `192.168.30.30/24`; unused, inside the hosts' subnet. */
+  vip: string;
+  /** Interface carrying the host address and the VIP, e.g. `eth0`. */
+  interface: string;
+  /** VRRP `virtual_router_id`, 1-255; unique per VIP on the L2 segment. */
+  virtualRouterId: number;
+  /**
+   * User the check script runs as, default `root`. The Debian package creates no
+   * `keepalived_script` user, root needs no extra host setup, and the script only opens a TCP
+   * connection to 127.0.0.1; `enable_script_security` makes keepalived refuse it if the script or
+   * any directory above it is writable by a non-root user. Any existing user also works.
+   */
+  scriptUser?: string;
+  /** VRRPv2 only: `auth_type PASS` password, 1-8 printable characters without spaces or quotes (keepalived uses only 8). A secret. */
+  authPass?: string;
+}
+
+/** Normalised hosts: parsed address and priority. */
+interface Host {
+  name: string;
+  address: InterfaceAddress;
+  priority: number;
+}
+
+function checkAbsoluteDir(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^(\/[A-Za-z0-9._-]+)+$/.test(value)) {
+    throw new InputError(field, value, "must be an absolute directory path of letters, digits and . _ - (e.g. /etc/keepalived)");
+  }
+  return value;
+}
+
+/**
+ * How many probes one script run makes: the last one starts early enough to end, even at its
+ * timeout, 150 ms (process start, `sleep` forks, one delayed ACK) before the next run is due, so
+ * keepalived never finds the previous run still going ("Track script … is already running,
+ * expect idle - skipping run").
+ */
+export function probesPerRun(k: KeepalivedTuning): number {
+  const budget = k.scriptIntervalSec * 1000 - k.monitorTimeoutMs - 150;
+  return Math.max(1, Math.floor(budget / k.monitorPollMs) + 1);
+}
+
+function checkScriptBody(k: KeepalivedTuning, m: MonitorEndpoint): string {
+  const probes = probesPerRun(k);
+  return [
+    "#!/bin/bash",
+    "# Rendered by talos-endpoints: Keepalived check that HAProxy serves. Do not edit; the next push replaces it.",
+    `# Sends "GET ${m.uri}" to HAProxy's monitor-uri frontend ${m.address}:${m.port} ${probes} times, ${k.monitorPollMs} ms apart,`,
+    `# and exits 1 at the first answer that is not an HTTP 200 status line within ${k.monitorTimeoutMs} ms`,
+    "# (HAProxy dead, hung, or reporting no UP Kubernetes API node); exits 0 when every probe got 200.",
+    "# Needs only bash (/dev/tcp, read -t) and /bin/sleep.",
+    "# The request is written by one printf; bash may still flush it per line on the first probe,",
+    "# which then waits one delayed ACK (~40 ms) for Nagle's algorithm: harmless, counted in the timings.",
+    "probe() {",
+    `  local status request=$'GET ${m.uri} HTTP/1.0\\r\\n\\r\\n'`,
+    `  { exec 3<>/dev/tcp/${m.address}/${m.port}; } 2>/dev/null || return 1`,
+    `  printf '%s' "$request" >&3 2>/dev/null || { exec 3>&-; return 1; }`,
+    `  IFS= read -r -t ${keepalivedSeconds(k.monitorTimeoutMs)} status <&3 || { exec 3>&-; return 1; }`,
+    "  exec 3>&-",
+    '  [[ $status == "HTTP/1."[01]" 200"* ]]',
+    "}",
+    `for ((i = 1; i <= ${probes}; i++)); do`,
+    "  probe || exit 1",
+    `  if ((i < ${probes})); then /bin/sleep ${keepalivedSeconds(k.monitorPollMs)}; fi`,
+    "done",
+    "exit 0",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Renders the check script Keepalived runs every `scriptIntervalSec`: it probes HAProxy's monitor
+ * URI `probesPerRun` times, `monitorPollMs` apart, and fails at the first probe that gets no
+ * `HTTP/1.x 200` status line within `monitorTimeoutMs`. A refused connection (HAProxy dead), no
+ * answer (HAProxy hung) and a 503 (no Kubernetes API node UP) all fail it. Sub-second detection
+ * despite keepalived's whole-second `interval` comes from polling inside one run; the run always
+ * ends before the next one starts, so keepalived never skips a run.
+ *
+ * The path contains a hash of the content, so a new script is installed beside the one the
+ * running keepalived uses and `keepalived -t` can validate the new config before anything the
+ * running daemon reads is touched (see `renderPushSteps`).
+ *
+ * @throws InputError for out-of-range `tuning.keepalived.*`, a bad `monitor.*` or `checkScriptDir`.
+ */
+export function renderCheckScript(spec: CheckScriptSpec): RenderedCheckScript {
+  const k = resolveTuning(spec.tuning).keepalived;
+  const m = resolveMonitor(spec.monitor);
+  const dir = checkAbsoluteDir("checkScriptDir", spec.checkScriptDir ?? DEFAULT_KEEPALIVED_DIR);
+  const content = checkScriptBody(k, m);
+  const hash = crypto.createHash("sha256").update(content).digest("hex").slice(0, 12);
+  return { path: `${dir}/${CHECK_SCRIPT_PREFIX}${hash}.sh`, content };
+}
+
+/** Remembers values by index and throws when one comes back. */
+function uniqueness(field: string): (i: number, sub: string, key: string | number, value: unknown) => void {
+  const seen = new Map<string, number>();
+  return (i, sub, key, value) => {
+    const id = `${sub}:${key}`;
+    const other = seen.get(id);
+    if (other !== undefined) throw new InputError(`${field}[${i}].${sub}`, value, `is also used by ${field}[${other}]; it must be unique`);
+    seen.set(id, i);
+  };
+}
+
+function checkHosts(field: string, hosts: unknown): Host[] {
+  if (!Array.isArray(hosts) || hosts.length < 2 || hosts.length > 20) {
+    throw new InputError(field, hosts, "must list 2 to 20 load-balancer hosts (VRRP needs a peer)");
+  }
+  const unique = uniqueness(field);
+  const parsed = hosts.map((h: LoadBalancerHostSpec, i): Host => {
+    const name = checkName(`${field}[${i}].name`, h?.name);
+    const address = parseInterfaceAddress(`${field}[${i}].address`, h?.address);
+    const priority = checkInteger(`${field}[${i}].priority`, h?.priority ?? FIRST_HOST_PRIORITY - 10 * i, 1, 254, "(255 means address owner and is reserved)");
+    unique(i, "name", name, name);
+    unique(i, "address", address.ip, h.address);
+    unique(i, "priority", priority, priority);
+    return { name, address, priority };
+  });
+  parsed.forEach((h, i) => {
+    if (h.address.network !== parsed[0].address.network) {
+      throw new InputError(`${field}[${i}].address`, hosts[i].address, `is not in ${parsed[0].address.network}, the subnet of ${field}[0]; the hosts must share the VIP's Layer 2 segment`);
+    }
+  });
+  return parsed;
+}
+
+function checkVip(field: string, value: unknown, hosts: Host[]): string {
+  let ip = typeof value === "string" ? value.trim() : value;
+  if (typeof ip === "string" && ip.includes("/")) {
+    const [addr, prefix] = ip.split("/", 2);
+    if (prefix !== String(hosts[0].address.prefix)) {
+      throw new InputError(field, value, `has prefix /${prefix}, but the hosts' subnet is ${hosts[0].address.network}; use /${hosts[0].address.prefix} or no prefix`);
+    }
+    ip = addr;
+  }
+  return validateLayer2Vip(field, ip, hosts, "hosts");
+}
+
+function checkScriptUser(value: unknown): string {
+  if (typeof value !== "string" || !/^[a-z_][a-z0-9_-]{0,31}$/.test(value)) {
+    throw new InputError("scriptUser", value, "must be a Unix user name (lower-case letters, digits, _ and -, at most 32 characters)");
+  }
+  return value;
+}
+
+/**
+ * Checks a VRRP `auth_pass` for the given VRRP version.
+ * @throws InputError (never showing the value) with VRRPv3, or when it is not 1-8 printable characters without spaces, quotes or backslashes.
+ */
+export function checkAuthPass(value: unknown, version: 2 | 3): string | undefined {
+  if (value === undefined) return undefined;
+  if (version === 3) {
+    throw new InputError("authPass", "(secret)", "cannot be used with VRRPv3: RFC 5798 has no authentication; use tuning.keepalived.vrrpVersion 2 or leave authPass unset");
+  }
+  if (typeof value !== "string" || !/^[!#-&(-[\]-~]{1,8}$/.test(value)) {
+    throw new InputError("authPass", "(secret)", "must be 1 to 8 printable ASCII characters without spaces, quotes or backslashes (keepalived uses only the first 8)");
+  }
+  return value;
+}
+
+function globalDefs(scriptUser: string, k: KeepalivedTuning): string[] {
+  return [
+    "global_defs {",
+    `    script_user ${scriptUser}`,
+    "    enable_script_security",
+    `    vrrp_version ${k.vrrpVersion}`,
+    "    # switch to realtime scheduling when timers run one advert interval late (CPU starvation),",
+    "    # which would otherwise let the peer declare this host dead",
+    "    max_auto_priority",
+    `    min_auto_priority_delay ${k.advertIntervalMs * 1000}`,
+    "    # a MASTER that sees a higher-priority MASTER (healed split brain) adverts once more before",
+    "    # stepping down, so the winner re-sends gratuitous ARPs and clients follow it",
+    "    vrrp_higher_prio_send_advert",
+    "}",
+  ];
+}
+
+function vrrpScript(path: string, k: KeepalivedTuning): string[] {
+  return [
+    `vrrp_script ${VRRP_SCRIPT_NAME} {`,
+    `    script "${path}"`,
+    `    interval ${k.scriptIntervalSec}`,
+    `    timeout ${k.scriptIntervalSec}`,
+    `    fall ${k.scriptFall}`,
+    `    rise ${k.scriptRise}`,
+    "    # no weight: a failed check puts the instance in FAULT, which releases the VIP at once",
+    "}",
+  ];
+}
+
+interface InstanceArgs {
+  self: Host;
+  peers: Host[];
+  iface: string;
+  vrid: number;
+  vip: string;
+  k: KeepalivedTuning;
+  authPass?: string;
+}
+
+function vrrpInstance(a: InstanceArgs): string[] {
+  const auth = a.authPass === undefined ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass "${a.authPass}"`, "    }"];
+  return [
+    `vrrp_instance ${VRRP_INSTANCE_NAME} {`,
+    "    state BACKUP",
+    ...(a.k.preempt ? [] : ["    nopreempt"]),
+    `    interface ${a.iface}`,
+    `    virtual_router_id ${a.vrid}`,
+    `    priority ${a.self.priority}`,
+    `    advert_int ${keepalivedSeconds(a.k.advertIntervalMs)}`,
+    `    unicast_src_ip ${a.self.address.ip}`,
+    "    unicast_peer {",
+    ...a.peers.map((p) => `        ${p.address.ip}`),
+    "    }",
+    "    check_unicast_src",
+    ...auth,
+    "    virtual_ipaddress {",
+    `        ${a.vip}/${a.self.address.prefix} dev ${a.iface}`,
+    "    }",
+    "    track_script {",
+    `        ${VRRP_SCRIPT_NAME}`,
+    "    }",
+    "}",
+  ];
+}
+
+/**
+ * Renders keepalived.conf for one load-balancer host (`spec.host`).
+ *
+ * @returns the file content, ending with a newline; `keepalived -t -f` accepts it without
+ *   warnings once the check script from {@link renderCheckScript} (same `tuning`, `monitor`,
+ *   `checkScriptDir`) is installed at its path. Contains `authPass` when given: treat as secret.
+ * @throws InputError naming the field: fewer than 2 or more than 20 `hosts`; a host name that is
+ *   not a DNS label or is duplicated; a host address without prefix, duplicated, or outside the
+ *   first host's subnet; a priority outside 1-254 or duplicated; `host` not among the hosts;
+ *   `vip` malformed, with a prefix other than the hosts', outside their subnet, equal to a host
+ *   address or to the network/broadcast address; a bad `interface`; `virtualRouterId` outside
+ *   1-255; a bad `scriptUser`; `authPass` with VRRPv3 or malformed; any `tuning.keepalived.*` out
+ *   of range or unknown (e.g. `advertIntervalMs` below 1000 with VRRPv2).
+ */
+export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
+  const hosts = checkHosts("hosts", spec.hosts);
+  const self = hosts.find((h) => h.name === spec.host);
+  if (!self) throw new InputError("host", spec.host, `must be one of hosts[].name (${hosts.map((h) => h.name).join(", ")})`);
+  const vip = checkVip("vip", spec.vip, hosts);
+  const iface = checkLinkName("interface", spec.interface);
+  const vrid = checkInteger("virtualRouterId", spec.virtualRouterId, 1, 255);
+  const k = resolveTuning(spec.tuning).keepalived;
+  const scriptUser = checkScriptUser(spec.scriptUser ?? "root");
+  const authPass = checkAuthPass(spec.authPass, k.vrrpVersion);
+  if (k.vrrpVersion === 2 && vip.includes(":")) {
+    throw new InputError("tuning.keepalived.vrrpVersion", 2, "cannot carry an IPv6 VIP: VRRPv2 (RFC 3768) is IPv4 only, and keepalived would switch to VRRPv3 and drop the authentication");
+  }
+  const script = renderCheckScript(spec);
+  const peers = hosts.filter((h) => h !== self);
+  const sections = [
+    [`# Rendered by talos-endpoints for ${self.name} (Keepalived 2.2 syntax). Changes made on the host are overwritten by the next push.`],
+    globalDefs(scriptUser, k),
+    vrrpScript(script.path, k),
+    vrrpInstance({ self, peers, iface, vrid, vip, k, authPass }),
+  ];
+  return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
+}

@@ -1,0 +1,26 @@
+/**
+ * The `render` namespace of the package entry (`import { render } from "talos-endpoints"`): the
+ * pure renderers behind the components, for users who want the files without the resources
+ * (e.g. to review them, or to deliver them with their own tooling). Every function here is
+ * synchronous, takes plain values, and throws `InputError` naming the offending field.
+ * Nothing here imports a Pulumi package.
+ */
+export { KUBERNETES_API_PORT, TALOS_API_PORT, DEFAULT_KUBEPRISM_PORT, renderControlPlanePatch, kubernetesApiUrl } from "./talos/patch";
+export type { ControlPlanePatchSpec, RenderedPatch, LinkSelectorSpec } from "./talos/patch";
+export { parseTalosVersion, MIN_TALOS_MINOR, MAX_TALOS_MINOR } from "./talos/version";
+export type { TalosVersion } from "./talos/version";
+export { renderHaproxyConfig } from "./haproxyKeepalived/haproxyConfig";
+export type { HaproxyConfigSpec } from "./haproxyKeepalived/haproxyConfig";
+export { renderKeepalivedConfig, renderCheckScript } from "./haproxyKeepalived/keepalivedConfig";
+export type { KeepalivedConfigSpec, CheckScriptSpec, RenderedCheckScript } from "./haproxyKeepalived/keepalivedConfig";
+export { renderPushSteps } from "./haproxyKeepalived/pushScript";
+export type { PushStepsSpec } from "./haproxyKeepalived/pushScript";
+export { planHaproxyKeepalived } from "./haproxyKeepalived/plan";
+export type { HaproxyKeepalivedPlanSpec, HaproxyKeepalivedPlan } from "./haproxyKeepalived/plan";
+export { DEFAULT_TUNING, FAST_TUNING } from "./haproxyKeepalived/tuning";
+export type { LoadBalancerTuning } from "./haproxyKeepalived/tuning";
+export { renderMetalLb } from "./metallb/manifests";
+export type { RenderedMetalLb } from "./metallb/manifests";
+export { renderMetalLbTalosPatch } from "./metallb/talosPatch";
+export type { MetalLbTalosPatch } from "./metallb/talosPatch";
+export type { MetalLbSpec } from "./metallb/types";
