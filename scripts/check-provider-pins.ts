@@ -55,7 +55,12 @@ export function providerPins(root = path.resolve(__dirname, "..")): ProviderPin[
       pulumi?: { resource?: boolean; name?: string; version?: string };
     };
     if (!installed.pulumi?.resource) continue;
-    pins.push({ packageName: name, version, plugin: installed.pulumi.name ?? name, pluginVersion: installed.pulumi.version ?? installed.version });
+    pins.push({
+      packageName: name,
+      version,
+      plugin: installed.pulumi.name ?? name,
+      pluginVersion: installed.pulumi.version ?? installed.version,
+    });
   }
   return pins;
 }
@@ -99,7 +104,9 @@ export function pinProblems(pin: ProviderPin, npm: NpmFacts, goServed?: (module:
   }
   const goModule = GO_SDK_MODULES[pin.plugin];
   if (goModule && goServed && !goServed(goModule, `v${pin.pluginVersion}`)) {
-    problems.push(`${pin.packageName}@${pin.version}: no upstream release tag v${pin.pluginVersion} (${goModule}@v${pin.pluginVersion} is not on the Go module proxy)`);
+    problems.push(
+      `${pin.packageName}@${pin.version}: no upstream release tag v${pin.pluginVersion} (${goModule}@v${pin.pluginVersion} is not on the Go module proxy)`,
+    );
   }
   return problems;
 }

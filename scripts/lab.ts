@@ -15,7 +15,10 @@ function parseArgs(argv: string[]): { config: string; faults: string[]; keep: bo
     if (argv[i] === "--config") out.config = argv[++i];
     else if (argv[i] === "--faults") out.faults = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (argv[i] === "--keep") out.keep = true;
-    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; usage: npm run lab -- [--config default|fast|seed|default-shutdown] [--faults a,a',b,b',c,e,f] [--keep]`);
+    else
+      throw new Error(
+        `unknown argument ${JSON.stringify(argv[i])}; usage: npm run lab -- [--config default|fast|seed|default-shutdown] [--faults a,a',b,b',c,e,f] [--keep]`,
+      );
   }
   return out;
 }
@@ -24,7 +27,12 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const unavailable = await labUnavailableReason();
   if (unavailable) throw new Error(unavailable);
-  const result = await runConfig({ config: configById(args.config), scenarios: scenariosById(args.faults), log: (m) => console.log(m), keepDir: args.keep });
+  const result = await runConfig({
+    config: configById(args.config),
+    scenarios: scenariosById(args.faults),
+    log: (m) => console.log(m),
+    keepDir: args.keep,
+  });
   console.log(`\n${result.config.title}\n\n${result.table}`);
 }
 

@@ -36,9 +36,14 @@ describe("selectStack on the real engine (pulumi CLI built from Go modules, on P
     try {
       // What a checkout holds for the stack: the project file (whose `main`, index.ts, the CLI
       // checks exists even for an inline program) and the baremetal stack settings.
-      for (const f of ["Pulumi.yaml", "Pulumi.baremetal.yaml", "index.ts"]) fs.copyFileSync(path.resolve(__dirname, "..", "examples", f), path.join(work, f));
+      for (const f of ["Pulumi.yaml", "Pulumi.baremetal.yaml", "index.ts"])
+        fs.copyFileSync(path.resolve(__dirname, "..", "examples", f), path.join(work, f));
       const env = { ...process.env, PATH: `${path.dirname(PULUMI_BIN)}${path.delimiter}${process.env.PATH}` };
-      const result = runEngineScenario<{ version: string; platform: string; error: string; stacks: string[]; settings: string }>("select-stack", [work], env);
+      const result = runEngineScenario<{ version: string; platform: string; error: string; stacks: string[]; settings: string }>(
+        "select-stack",
+        [work],
+        env,
+      );
       expect(result.version).toBe("3.248.0");
       expect(result.platform).toBe("baremetal");
       expect(result.stacks).toEqual(["baremetal"]);

@@ -21,12 +21,20 @@ describe("the aws example stack under mocks", () => {
       ["demo-talos-apid-tg", 50000],
       ["demo-talos-wk-apid-tg", 50000],
     ]);
-    expect(ofType("aws:lb/listener:Listener").map((r) => [r.inputs.port, r.inputs.protocol]).sort()).toEqual([
+    expect(
+      ofType("aws:lb/listener:Listener")
+        .map((r) => [r.inputs.port, r.inputs.protocol])
+        .sort(),
+    ).toEqual([
       [50000, "TCP"],
       [50001, "TCP"],
       [6443, "TCP"],
     ]);
-    expect(ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => [r.inputs.targetId, r.inputs.port]).sort()).toEqual(
+    expect(
+      ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment")
+        .map((r) => [r.inputs.targetId, r.inputs.port])
+        .sort(),
+    ).toEqual(
       [
         ["i-0aaaaaaaaaaaaaa01", 50000],
         ["i-0aaaaaaaaaaaaaa01", 6443],
@@ -61,7 +69,9 @@ describe("the aws example stack under mocks", () => {
       ["10.0.3.10", "10.0.3.10"],
     ]);
     const push = result.resources.find((r) => r.name === "talos-config")!;
-    expect(push.dependsOn).toEqual(expect.arrayContaining(["control-plane-nlb", "control-plane-listener-6443", "control-plane-cp-cp-03-50000"]));
+    expect(push.dependsOn).toEqual(
+      expect.arrayContaining(["control-plane-nlb", "control-plane-listener-6443", "control-plane-cp-cp-03-50000"]),
+    );
   });
 
   test("outputs follow the seed's table and the endpoint contract; synth says the DNS name is a placeholder", () => {

@@ -43,12 +43,11 @@ describe("the baremetal example stack under mocks", () => {
   });
 
   test("writes haproxy.cfg and keepalived.conf per host; the haproxy.cfg passes haproxy -c with no warning", () => {
-    expect(Object.keys(result.files).filter((f) => /^(haproxy|keepalived)\//.test(f)).sort()).toEqual([
-      "haproxy/lb-01.cfg",
-      "haproxy/lb-02.cfg",
-      "keepalived/lb-01.conf",
-      "keepalived/lb-02.conf",
-    ]);
+    expect(
+      Object.keys(result.files)
+        .filter((f) => /^(haproxy|keepalived)\//.test(f))
+        .sort(),
+    ).toEqual(["haproxy/lb-01.cfg", "haproxy/lb-02.cfg", "keepalived/lb-01.conf", "keepalived/lb-02.conf"]);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-check-"));
     fs.writeFileSync(path.join(tmp, "haproxy.cfg"), result.files["haproxy/lb-01.cfg"]);
     const check = spawnSync("haproxy", ["-dW", "-c", "-f", path.join(tmp, "haproxy.cfg")], { encoding: "utf8" });
@@ -88,9 +87,16 @@ describe("the baremetal example stack under mocks", () => {
 test("a MetalLB pool over the load-balancer VIP stops synth with the field named", async () => {
   await expect(
     synthVariant("baremetal", {
-      metallb: { mode: "l2", delivery: "talos-inline", workerCount: 3, pools: [{ name: "oops", addresses: ["192.168.30.25-192.168.30.30"] }] },
+      metallb: {
+        mode: "l2",
+        delivery: "talos-inline",
+        workerCount: 3,
+        pools: [{ name: "oops", addresses: ["192.168.30.25-192.168.30.30"] }],
+      },
     }),
-  ).rejects.toThrow(/^pools\[0\]\.addresses\[0\]: "192\.168\.30\.25-192\.168\.30\.30" contains the control-plane VIP controlPlaneVip \(192\.168\.30\.30\)/);
+  ).rejects.toThrow(
+    /^pools\[0\]\.addresses\[0\]: "192\.168\.30\.25-192\.168\.30\.30" contains the control-plane VIP controlPlaneVip \(192\.168\.30\.30\)/,
+  );
 });
 
 test("dns-round-robin: no load-balancer resources, the records and the warning as outputs", async () => {

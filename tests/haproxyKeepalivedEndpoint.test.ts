@@ -98,7 +98,11 @@ describe("ha-pair", () => {
     const plan = planHaproxyKeepalived({
       talosVersion: "1.11",
       controlPlanes,
-      loadBalancers: haPair.loadBalancers!.map(({ name, address, priority }) => ({ name, address: address as string, priority: priority as number })),
+      loadBalancers: haPair.loadBalancers!.map(({ name, address, priority }) => ({
+        name,
+        address: address as string,
+        priority: priority as number,
+      })),
       vip: "192.168.30.30/24",
       vrrpInterface: "eth0",
       vrrpAuthPassSet: true,
@@ -113,29 +117,49 @@ describe("ha-pair", () => {
   });
 
   const bad: [string, Partial<HaproxyKeepalivedEndpointArgs>, string][] = [
-    ["one host", { loadBalancers: haPair.loadBalancers!.slice(0, 1) }, 'loadBalancers: ["lb-01"] must list at least 2 hosts in ha-pair mode'],
+    [
+      "one host",
+      { loadBalancers: haPair.loadBalancers!.slice(0, 1) },
+      'loadBalancers: ["lb-01"] must list at least 2 hosts in ha-pair mode',
+    ],
     ["VIP equal to a host", { vip: "192.168.30.21/24" }, "vip"],
     ["VIP equal to a node", { vip: "192.168.30.31/24" }, 'vip: "192.168.30.31/24" equals the address of controlPlanes[0] (cp-01)'],
-    ["host equal to a node", { loadBalancers: [{ ...haPair.loadBalancers![0], address: "192.168.30.33/24" }, haPair.loadBalancers![1]] }, 'loadBalancers[0].address: "192.168.30.33/24" equals the address of controlPlanes[2] (cp-03)'],
+    [
+      "host equal to a node",
+      { loadBalancers: [{ ...haPair.loadBalancers![0], address: "192.168.30.33/24" }, haPair.loadBalancers![1]] },
+      'loadBalancers[0].address: "192.168.30.33/24" equals the address of controlPlanes[2] (cp-03)',
+    ],
     ["duplicate priorities", { loadBalancers: [haPair.loadBalancers![0], { ...haPair.loadBalancers![1], priority: 250 }] }, "priority"],
     ["virtual_router_id 0", { virtualRouterId: 0 }, "virtualRouterId: 0"],
     ["virtual_router_id 256", { virtualRouterId: 256 }, "virtualRouterId: 256"],
     ["no VIP", { vip: undefined }, "vip: (not set) must be set in ha-pair mode"],
-    ["no SSH key", { loadBalancers: [{ name: "lb-01", address: "192.168.30.21/24" }, haPair.loadBalancers![1]] }, "loadBalancers[0].ssh.privateKey: (not set) must be set"],
+    [
+      "no SSH key",
+      { loadBalancers: [{ name: "lb-01", address: "192.168.30.21/24" }, haPair.loadBalancers![1]] },
+      "loadBalancers[0].ssh.privateKey: (not set) must be set",
+    ],
     ["unknown mode", { mode: "anycast" }, 'mode: "anycast" must be one of ha-pair, single-haproxy, dns-round-robin'],
     ["unknown profile", { tuningProfile: "turbo" }, 'tuningProfile: "turbo" must be one of default, fast'],
     ["empty control planes", { controlPlanes: [] }, "controlPlanes: [] must list at least one control-plane node"],
     ["unsupported Talos", { talosVersion: "1.8" }, 'talosVersion: "1.8"'],
     ["a VRRP password with VRRPv3", { vrrpAuthPass: "pw" }, 'authPass: "(secret)" cannot be used with VRRPv3'],
-    ["a VRRP password with a quote", { vrrpAuthPass: 'p"w', tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } } }, 'authPass: "(secret)" must be 1 to 8 printable ASCII characters'],
-    ["VRRPv2 with an IPv6 VIP", {
-      loadBalancers: [
-        { name: "lb-01", address: "fd00::21/64", ssh: { privateKey: KEY } },
-        { name: "lb-02", address: "fd00::22/64", ssh: { privateKey: KEY } },
-      ],
-      vip: "fd00::30/64",
-      tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } },
-    }, "tuning.keepalived.vrrpVersion: 2 cannot carry an IPv6 VIP"],
+    [
+      "a VRRP password with a quote",
+      { vrrpAuthPass: 'p"w', tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } } },
+      'authPass: "(secret)" must be 1 to 8 printable ASCII characters',
+    ],
+    [
+      "VRRPv2 with an IPv6 VIP",
+      {
+        loadBalancers: [
+          { name: "lb-01", address: "fd00::21/64", ssh: { privateKey: KEY } },
+          { name: "lb-02", address: "fd00::22/64", ssh: { privateKey: KEY } },
+        ],
+        vip: "fd00::30/64",
+        tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } },
+      },
+      "tuning.keepalived.vrrpVersion: 2 cannot carry an IPv6 VIP",
+    ],
   ];
   test.each(bad)("rejects %s before any resource is registered", async (_label, override, message) => {
     expect(() => new HaproxyKeepalivedEndpoint("lb", { ...haPair, ...override })).toThrow(message);
@@ -144,7 +168,12 @@ describe("ha-pair", () => {
 });
 
 describe("dns-round-robin", () => {
-  const dns: HaproxyKeepalivedEndpointArgs = { mode: "dns-round-robin", talosVersion: "1.12", controlPlanes, dnsName: "api.lab.example.org" };
+  const dns: HaproxyKeepalivedEndpointArgs = {
+    mode: "dns-round-robin",
+    talosVersion: "1.12",
+    controlPlanes,
+    dnsName: "api.lab.example.org",
+  };
 
   test("no children; the records to create and a no-health-check warning", async () => {
     const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());

@@ -10,9 +10,20 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { renderHaproxyConfig, HaproxyConfigSpec, kubernetesApiCheckStatus } from "../src/render/haproxyKeepalived/haproxyConfig";
-import { KeepalivedConfigSpec, probesPerRun, renderCheckScript, renderKeepalivedConfig } from "../src/render/haproxyKeepalived/keepalivedConfig";
+import {
+  KeepalivedConfigSpec,
+  probesPerRun,
+  renderCheckScript,
+  renderKeepalivedConfig,
+} from "../src/render/haproxyKeepalived/keepalivedConfig";
 import { PUSH_EXIT, renderPushSteps } from "../src/render/haproxyKeepalived/pushScript";
-import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput, resolveTuning } from "../src/render/haproxyKeepalived/tuning";
+import {
+  DEFAULT_TUNING,
+  FAST_TUNING,
+  LoadBalancerTuning,
+  LoadBalancerTuningInput,
+  resolveTuning,
+} from "../src/render/haproxyKeepalived/tuning";
 import { InputError } from "../src/core/errors";
 
 const CONTROL_PLANES = [
@@ -85,7 +96,9 @@ describe("haproxy.cfg is accepted by haproxy -c without any warning", () => {
   test("every option switched the other way, IPv6 nodes and leastconn", () => {
     const tuning = { haproxy: { shutdownSessionsOnMarkedDown: true, connectTimeoutMs: 150 } };
     const controlPlanes = [{ name: "cp-01", ip: "fd00::31" }, ...CONTROL_PLANES.slice(1)];
-    const r = haproxyCheck(renderHaproxyConfig(haproxySpec({ tuning, controlPlanes, balance: "leastconn", failWhenNoKubernetesBackend: false })));
+    const r = haproxyCheck(
+      renderHaproxyConfig(haproxySpec({ tuning, controlPlanes, balance: "leastconn", failWhenNoKubernetesBackend: false })),
+    );
     expect(r.output).toBe("Configuration file is valid");
     expect(r.status).toBe(0);
   });
@@ -107,7 +120,9 @@ describe("haproxy.cfg content", () => {
     expect(v11).not.toContain("http-check expect status 200");
     expect(v14).toContain("http-check expect status 200");
     expect(v11).toContain("option httpchk GET /readyz");
-    expect(lines(renderHaproxyConfig(haproxySpec({ talosMinor: 11, kubernetesApiCheckStatus: 204 })))).toContain("http-check expect status 204");
+    expect(lines(renderHaproxyConfig(haproxySpec({ talosMinor: 11, kubernetesApiCheckStatus: 204 })))).toContain(
+      "http-check expect status 204",
+    );
   });
 
   test("frontends bind *:6443 and *:50000; servers: check-ssl on 6443, TCP check on 50000", () => {
@@ -126,7 +141,15 @@ describe("haproxy.cfg content", () => {
 
   test("monitor frontend on 127.0.0.1:8404 /healthz that fails without a Kubernetes API node", () => {
     const l = lines(renderHaproxyConfig(haproxySpec()));
-    expect(l).toEqual(expect.arrayContaining(["frontend haproxy_monitor", "mode http", "bind 127.0.0.1:8404", "monitor-uri /healthz", "monitor fail if { nbsrv(kubernetes_api) lt 1 }"]));
+    expect(l).toEqual(
+      expect.arrayContaining([
+        "frontend haproxy_monitor",
+        "mode http",
+        "bind 127.0.0.1:8404",
+        "monitor-uri /healthz",
+        "monitor fail if { nbsrv(kubernetes_api) lt 1 }",
+      ]),
+    );
     const off = lines(renderHaproxyConfig(haproxySpec({ failWhenNoKubernetesBackend: false, monitor: { port: 9000, uri: "/alive" } })));
     expect(off).toEqual(expect.arrayContaining(["bind 127.0.0.1:9000", "monitor-uri /alive"]));
     expect(off.some((x) => x.startsWith("monitor fail"))).toBe(false);
@@ -146,9 +169,15 @@ describe("haproxy.cfg content", () => {
         "default-server inter 1s fastinter 250ms downinter 1s fall 2 rise 2 tcp-ut 5s",
       ]),
     );
-    const tuned = lines(renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { connectTimeoutMs: 200, checkFall: 3, shutdownSessionsOnMarkedDown: true } } })));
+    const tuned = lines(
+      renderHaproxyConfig(
+        haproxySpec({ tuning: { haproxy: { connectTimeoutMs: 200, checkFall: 3, shutdownSessionsOnMarkedDown: true } } }),
+      ),
+    );
     expect(tuned).toContain("timeout connect 200ms");
-    expect(tuned).toContain("default-server inter 1s fastinter 250ms downinter 1s fall 3 rise 2 tcp-ut 5s on-marked-down shutdown-sessions");
+    expect(tuned).toContain(
+      "default-server inter 1s fastinter 250ms downinter 1s fall 3 rise 2 tcp-ut 5s on-marked-down shutdown-sessions",
+    );
     expect(l.some((x) => x.includes("shutdown-sessions"))).toBe(false);
   });
 });
@@ -186,7 +215,8 @@ describe("keepalived.conf is accepted by keepalived -t without any output", () =
 
   test("the checker itself rejects the seed's ordering (so the assertions above can fail)", () => {
     const file = path.join(dir, "seed.conf");
-    const seed = 'vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress { 192.168.30.30/24 }\n  track_script { chk_haproxy }\n}\nvrrp_script chk_haproxy {\n  script "pidof haproxy"\n  interval 2\n  weight 2\n}\n';
+    const seed =
+      'vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress { 192.168.30.30/24 }\n  track_script { chk_haproxy }\n}\nvrrp_script chk_haproxy {\n  script "pidof haproxy"\n  interval 2\n  weight 2\n}\n';
     fs.writeFileSync(file, seed);
     const r = spawnSync(bin("keepalived"), ["-t", "-f", file], { encoding: "utf8" });
     expect(r.status).not.toBe(0);
@@ -228,7 +258,10 @@ describe("keepalived.conf content", () => {
   test("state BACKUP everywhere, nopreempt by default, priorities 250/240 by default, VIP with the hosts' prefix", () => {
     const a = lines(renderKeepalivedConfig(keepalivedSpec({ host: "lb-01" })));
     const b = lines(renderKeepalivedConfig(keepalivedSpec({ host: "lb-02" })));
-    for (const l of [a, b]) expect(l).toEqual(expect.arrayContaining(["state BACKUP", "nopreempt", "virtual_router_id 51", "192.168.30.30/24 dev eth0", "advert_int 0.2"]));
+    for (const l of [a, b])
+      expect(l).toEqual(
+        expect.arrayContaining(["state BACKUP", "nopreempt", "virtual_router_id 51", "192.168.30.30/24 dev eth0", "advert_int 0.2"]),
+      );
     expect(a).toContain("priority 250");
     expect(b).toContain("priority 240");
     const preempting = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { preempt: true } } })));
@@ -239,8 +272,12 @@ describe("keepalived.conf content", () => {
   test("authentication only with VRRPv2 and a secret; VRRPv3 has none", () => {
     const v3 = renderKeepalivedConfig(keepalivedSpec());
     expect(v3).not.toContain("authentication");
-    const v2 = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefgh" })));
-    expect(v2).toEqual(expect.arrayContaining(["vrrp_version 2", "authentication {", "auth_type PASS", "auth_pass \"abcdefgh\"", "advert_int 1"]));
+    const v2 = lines(
+      renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefgh" })),
+    );
+    expect(v2).toEqual(
+      expect.arrayContaining(["vrrp_version 2", "authentication {", "auth_type PASS", 'auth_pass "abcdefgh"', "advert_int 1"]),
+    );
   });
 });
 
@@ -324,18 +361,46 @@ describe("bad input is rejected with an InputError naming the field", () => {
     ["talosMinor", () => renderHaproxyConfig(haproxySpec({ talosMinor: 8 })), "talosMinor"],
     ["talosMinor not an integer", () => renderHaproxyConfig(haproxySpec({ talosMinor: 11.5 })), "talosMinor"],
     ["empty control planes", () => renderHaproxyConfig(haproxySpec({ controlPlanes: [] })), "controlPlanes"],
-    ["duplicate node ip", () => renderHaproxyConfig(haproxySpec({ controlPlanes: [CONTROL_PLANES[0], { name: "cp-09", ip: "192.168.30.31" }] })), "controlPlanes[1].ip"],
-    ["bad node name", () => renderHaproxyConfig(haproxySpec({ controlPlanes: [{ name: "CP_01", ip: "192.168.30.31" }] })), "controlPlanes[0].name"],
-    ["unknown tuning key", () => renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { conectTimeoutMs: 1 } as never } })), "tuning.haproxy.conectTimeoutMs"],
-    ["connect timeout out of range", () => renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { connectTimeoutMs: 0 } } })), "tuning.haproxy.connectTimeoutMs"],
+    [
+      "duplicate node ip",
+      () => renderHaproxyConfig(haproxySpec({ controlPlanes: [CONTROL_PLANES[0], { name: "cp-09", ip: "192.168.30.31" }] })),
+      "controlPlanes[1].ip",
+    ],
+    [
+      "bad node name",
+      () => renderHaproxyConfig(haproxySpec({ controlPlanes: [{ name: "CP_01", ip: "192.168.30.31" }] })),
+      "controlPlanes[0].name",
+    ],
+    [
+      "unknown tuning key",
+      () => renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { conectTimeoutMs: 1 } as never } })),
+      "tuning.haproxy.conectTimeoutMs",
+    ],
+    [
+      "connect timeout out of range",
+      () => renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { connectTimeoutMs: 0 } } })),
+      "tuning.haproxy.connectTimeoutMs",
+    ],
     ["non-loopback monitor", () => renderHaproxyConfig(haproxySpec({ monitor: { address: "0.0.0.0" } })), "monitor.address"],
     ["bad monitor uri", () => renderHaproxyConfig(haproxySpec({ monitor: { uri: "healthz" } })), "monitor.uri"],
     ["bad balance", () => renderHaproxyConfig(haproxySpec({ balance: "random" as never })), "balance"],
     ["one host", () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.slice(0, 1) })), "hosts"],
     ["host not listed", () => renderKeepalivedConfig(keepalivedSpec({ host: "lb-09" })), "host"],
-    ["duplicate priority", () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.map((h) => ({ ...h, priority: 100 })) })), "hosts[1].priority"],
-    ["priority 255", () => renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 255 }, HOSTS[1]] })), "hosts[0].priority"],
-    ["hosts in two subnets", () => renderKeepalivedConfig(keepalivedSpec({ hosts: [HOSTS[0], { name: "lb-02", address: "192.168.31.12/24" }] })), "hosts[1].address"],
+    [
+      "duplicate priority",
+      () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.map((h) => ({ ...h, priority: 100 })) })),
+      "hosts[1].priority",
+    ],
+    [
+      "priority 255",
+      () => renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 255 }, HOSTS[1]] })),
+      "hosts[0].priority",
+    ],
+    [
+      "hosts in two subnets",
+      () => renderKeepalivedConfig(keepalivedSpec({ hosts: [HOSTS[0], { name: "lb-02", address: "192.168.31.12/24" }] })),
+      "hosts[1].address",
+    ],
     ["VIP prefix differs", () => renderKeepalivedConfig(keepalivedSpec({ vip: "192.168.30.30/16" })), "vip"],
     ["VIP outside subnet", () => renderKeepalivedConfig(keepalivedSpec({ vip: "10.0.0.30" })), "vip"],
     ["VIP equals a host", () => renderKeepalivedConfig(keepalivedSpec({ vip: "192.168.30.12" })), "vip"],
@@ -343,18 +408,53 @@ describe("bad input is rejected with an InputError naming the field", () => {
     ["vrid 0", () => renderKeepalivedConfig(keepalivedSpec({ virtualRouterId: 0 })), "virtualRouterId"],
     ["vrid 256", () => renderKeepalivedConfig(keepalivedSpec({ virtualRouterId: 256 })), "virtualRouterId"],
     ["bad interface", () => renderKeepalivedConfig(keepalivedSpec({ interface: "eth 0" })), "interface"],
-    ["sub-second advert with VRRPv2", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 500 } } })), "tuning.keepalived.advertIntervalMs"],
-    ["advert not in centiseconds", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { advertIntervalMs: 205 } } })), "tuning.keepalived.advertIntervalMs"],
-    ["advert too long", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { advertIntervalMs: 50_000 } } })), "tuning.keepalived.advertIntervalMs"],
-    ["fractional script interval", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { scriptIntervalSec: 0.5 } } })), "tuning.keepalived.scriptIntervalSec"],
-    ["probe timeout not below the interval", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { monitorTimeoutMs: 1000 } } })), "tuning.keepalived.monitorTimeoutMs"],
+    [
+      "sub-second advert with VRRPv2",
+      () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 500 } } })),
+      "tuning.keepalived.advertIntervalMs",
+    ],
+    [
+      "advert not in centiseconds",
+      () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { advertIntervalMs: 205 } } })),
+      "tuning.keepalived.advertIntervalMs",
+    ],
+    [
+      "advert too long",
+      () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { advertIntervalMs: 50_000 } } })),
+      "tuning.keepalived.advertIntervalMs",
+    ],
+    [
+      "fractional script interval",
+      () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { scriptIntervalSec: 0.5 } } })),
+      "tuning.keepalived.scriptIntervalSec",
+    ],
+    [
+      "probe timeout not below the interval",
+      () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { monitorTimeoutMs: 1000 } } })),
+      "tuning.keepalived.monitorTimeoutMs",
+    ],
     ["authPass with VRRPv3", () => renderKeepalivedConfig(keepalivedSpec({ authPass: "abcdefgh" })), "authPass"],
-    ["authPass too long", () => renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefghi" })), "authPass"],
+    [
+      "authPass too long",
+      () =>
+        renderKeepalivedConfig(
+          keepalivedSpec({ tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } }, authPass: "abcdefghi" }),
+        ),
+      "authPass",
+    ],
     ["bad script user", () => renderKeepalivedConfig(keepalivedSpec({ scriptUser: "root; rm" })), "scriptUser"],
     ["relative check script dir", () => renderKeepalivedConfig(keepalivedSpec({ checkScriptDir: "etc/keepalived" })), "checkScriptDir"],
     ["push path with a space", () => renderPushSteps({ haproxyConfig: "x", haproxyConfigPath: "/etc/ha proxy.cfg" }), "haproxyConfigPath"],
-    ["push unit name", () => renderPushSteps({ haproxyConfig: "x", reload: { kind: "systemd", haproxyUnit: "haproxy; reboot" } }), "reload.haproxyUnit"],
-    ["check script without keepalived", () => renderPushSteps({ haproxyConfig: "x", checkScript: { path: "/etc/keepalived/x.sh", content: "" } }), "checkScript"],
+    [
+      "push unit name",
+      () => renderPushSteps({ haproxyConfig: "x", reload: { kind: "systemd", haproxyUnit: "haproxy; reboot" } }),
+      "reload.haproxyUnit",
+    ],
+    [
+      "check script without keepalived",
+      () => renderPushSteps({ haproxyConfig: "x", checkScript: { path: "/etc/keepalived/x.sh", content: "" } }),
+      "checkScript",
+    ],
   ];
   for (const [name, fn, field] of cases) {
     test(name, () => {
@@ -392,7 +492,11 @@ describe("the push script (run for real in a temporary directory; needs root lik
 
   function files(l: Layout, tuning?: LoadBalancerTuningInput) {
     const spec = keepalivedSpec({ checkScriptDir: l.kaDir, tuning });
-    return { haproxyConfig: renderHaproxyConfig(haproxySpec({ tuning })), keepalivedConfig: renderKeepalivedConfig(spec), checkScript: renderCheckScript(spec) };
+    return {
+      haproxyConfig: renderHaproxyConfig(haproxySpec({ tuning })),
+      keepalivedConfig: renderKeepalivedConfig(spec),
+      checkScript: renderCheckScript(spec),
+    };
   }
 
   function push(l: Layout, f: ReturnType<typeof files>, reload: Parameters<typeof renderPushSteps>[0]["reload"] = { kind: "none" }) {
@@ -417,10 +521,22 @@ describe("the push script (run for real in a temporary directory; needs root lik
     const log = path.join(dir, "systemctl.log");
     fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/sh\necho "$*" >> ${log}\n[ -e ${fails} ] && exit 1\nexit 0\n`, { mode: 0o755 });
     const run = (f: ReturnType<typeof files>) =>
-      spawnSync("/bin/bash", ["-c", renderPushSteps({ ...f, haproxyConfigPath: l.haproxyConfigPath, keepalivedConfigPath: l.keepalivedConfigPath, reload: { kind: "systemd" } })], {
-        encoding: "utf8",
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-      });
+      spawnSync(
+        "/bin/bash",
+        [
+          "-c",
+          renderPushSteps({
+            ...f,
+            haproxyConfigPath: l.haproxyConfigPath,
+            keepalivedConfigPath: l.keepalivedConfigPath,
+            reload: { kind: "systemd" },
+          }),
+        ],
+        {
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        },
+      );
     const a = files(l);
     expect(run(a).status).toBe(PUSH_EXIT.ok);
     const b = files(l, { haproxy: { connectTimeoutMs: 400 }, keepalived: { monitorPollMs: 200 } });
@@ -435,7 +551,10 @@ describe("the push script (run for real in a temporary directory; needs root lik
     const retry = run(b);
     expect(retry.status).toBe(PUSH_EXIT.ok);
     expect(retry.stdout).toContain("haproxy.cfg unchanged");
-    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["reload-or-restart haproxy.service", "reload-or-restart keepalived.service"]);
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual([
+      "reload-or-restart haproxy.service",
+      "reload-or-restart keepalived.service",
+    ]);
     expect(fs.existsSync(b.checkScript.path)).toBe(true);
     expect(fs.existsSync(a.checkScript.path)).toBe(false);
     expect(leftovers(l)).toEqual([]);
@@ -481,7 +600,10 @@ describe("the push script (run for real in a temporary directory; needs root lik
     const good = files(l);
     expect(push(l, good).status).toBe(PUSH_EXIT.ok);
     const next = files(l, { keepalived: { monitorPollMs: 200 } });
-    const r = push(l, { ...next, keepalivedConfig: next.keepalivedConfig.replace("track_script {\n        chk_haproxy", "track_script {\n        chk_missing") });
+    const r = push(l, {
+      ...next,
+      keepalivedConfig: next.keepalivedConfig.replace("track_script {\n        chk_haproxy", "track_script {\n        chk_missing"),
+    });
     expect(r.status).toBe(PUSH_EXIT.keepalivedRefused);
     expect(r.stderr).toContain("chk_missing");
     expect(fs.readFileSync(l.keepalivedConfigPath, "utf8")).toBe(good.keepalivedConfig);
@@ -496,7 +618,11 @@ describe("the push script (run for real in a temporary directory; needs root lik
     const sleeper = () => spawn("sleep", ["30"], { stdio: "ignore" });
     const [haproxy, keepalived] = [sleeper(), sleeper()];
     const exits = [haproxy, keepalived].map((p) => new Promise<string | null>((r) => p.on("exit", (_c, sig) => r(sig))));
-    const reload = { kind: "signal" as const, haproxyPidFile: path.join(dir, "haproxy.pid"), keepalivedPidFile: path.join(dir, "keepalived.pid") };
+    const reload = {
+      kind: "signal" as const,
+      haproxyPidFile: path.join(dir, "haproxy.pid"),
+      keepalivedPidFile: path.join(dir, "keepalived.pid"),
+    };
     fs.writeFileSync(reload.haproxyPidFile, `${haproxy.pid}\n`);
     fs.writeFileSync(reload.keepalivedPidFile, `${keepalived.pid}\n`);
     try {
@@ -518,13 +644,20 @@ describe("the push script (run for real in a temporary directory; needs root lik
     const l = layout();
     const [a, b, c] = [100, 200, 300].map((poll) => files(l, { keepalived: { monitorPollMs: poll } }));
     for (const f of [a, b, c]) expect(push(l, f).status).toBe(0);
-    const scripts = fs.readdirSync(l.kaDir).filter((n) => n.startsWith("talos-endpoints-check-")).sort();
+    const scripts = fs
+      .readdirSync(l.kaDir)
+      .filter((n) => n.startsWith("talos-endpoints-check-"))
+      .sort();
     expect(scripts).toEqual([path.basename(b.checkScript.path), path.basename(c.checkScript.path)].sort());
   });
 
   test("HAProxy only (no keepalivedConfig): installs haproxy.cfg, touches no Keepalived file", () => {
     const l = layout();
-    const script = renderPushSteps({ haproxyConfig: files(l).haproxyConfig, haproxyConfigPath: l.haproxyConfigPath, reload: { kind: "none" } });
+    const script = renderPushSteps({
+      haproxyConfig: files(l).haproxyConfig,
+      haproxyConfigPath: l.haproxyConfigPath,
+      reload: { kind: "none" },
+    });
     expect(script).not.toContain("/usr/sbin/keepalived");
     expect(script).not.toContain(" -t -f ");
     const r = spawnSync("/bin/bash", ["-c", script], { encoding: "utf8" });

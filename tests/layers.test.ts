@@ -25,11 +25,18 @@ function importsOf(file: string): string[] {
 }
 
 function violations(dir: string, forbidden: (spec: string) => boolean): string[] {
-  return sources(dir).flatMap((file) => importsOf(file).filter(forbidden).map((spec) => `${file} imports ${spec}`));
+  return sources(dir).flatMap((file) =>
+    importsOf(file)
+      .filter(forbidden)
+      .map((spec) => `${file} imports ${spec}`),
+  );
 }
 
 const isPulumi = (spec: string) => spec.startsWith("@pulumi/") || spec.startsWith("@muhlba91/");
-const under = (...dirs: string[]) => (spec: string) => dirs.some((d) => spec === d || spec.startsWith(`${d}/`));
+const under =
+  (...dirs: string[]) =>
+  (spec: string) =>
+    dirs.some((d) => spec === d || spec.startsWith(`${d}/`));
 
 test("src/core imports no Pulumi package and nothing from the layers above it", () => {
   expect(sources("src/core").length).toBeGreaterThan(0);

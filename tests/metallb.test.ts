@@ -25,7 +25,10 @@ const l2: MetalLbSpec = {
   nodeAddresses: ["192.168.30.31/24", "192.168.30.32/24", "192.168.30.33/24", "192.168.30.41"],
   controlPlaneVip: "192.168.30.30",
   loadBalancerHosts: ["192.168.30.10"],
-  l2Advertisement: { interfaces: ["eth0"], nodeSelectors: [{ matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] }] },
+  l2Advertisement: {
+    interfaces: ["eth0"],
+    nodeSelectors: [{ matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] }],
+  },
   workerCount: 2,
 };
 
@@ -52,7 +55,16 @@ const bgp: MetalLbSpec = {
     { name: "tor-b", myASN: 4200000000, peerASN: 64514, peerAddress: "10.0.0.2" },
   ],
   bgpAdvertisement: { peers: ["tor-a", "tor-b"], aggregationLength: 32, localPref: 100, communities: ["65535:65282", "large:64512:1:2"] },
-  bfdProfile: { name: "fast", receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 },
+  bfdProfile: {
+    name: "fast",
+    receiveInterval: 100,
+    transmitInterval: 100,
+    detectMultiplier: 3,
+    echoInterval: 50,
+    echoMode: false,
+    passiveMode: false,
+    minimumTtl: 254,
+  },
   workerCount: 3,
 };
 
@@ -73,7 +85,12 @@ test("renders the l2 objects exactly", () => {
         },
       },
     },
-    { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: { ...ns, name: "ingress" }, spec: { addresses: ["192.168.30.200/32"], autoAssign: false, avoidBuggyIPs: false } },
+    {
+      apiVersion: "metallb.io/v1beta1",
+      kind: "IPAddressPool",
+      metadata: { ...ns, name: "ingress" },
+      spec: { addresses: ["192.168.30.200/32"], autoAssign: false, avoidBuggyIPs: false },
+    },
     {
       apiVersion: "metallb.io/v1beta1",
       kind: "IPAddressPool",
@@ -115,22 +132,49 @@ test("renders the bgp objects exactly (BGPPeer is metallb.io/v1beta2)", () => {
         nodeSelectors: [{ matchLabels: { "topology.kubernetes.io/zone": "rack-a" } }],
       },
     },
-    { apiVersion: "metallb.io/v1beta2", kind: "BGPPeer", metadata: { ...ns, name: "tor-b" }, spec: { myASN: 4200000000, peerASN: 64514, peerAddress: "10.0.0.2" } },
+    {
+      apiVersion: "metallb.io/v1beta2",
+      kind: "BGPPeer",
+      metadata: { ...ns, name: "tor-b" },
+      spec: { myASN: 4200000000, peerASN: 64514, peerAddress: "10.0.0.2" },
+    },
   ]);
   expect(r.bgpAdvertisement).toEqual({
     apiVersion: "metallb.io/v1beta1",
     kind: "BGPAdvertisement",
     metadata: { ...ns, name: "bgp" },
-    spec: { ipAddressPools: ["public", "internal"], peers: ["tor-a", "tor-b"], aggregationLength: 32, localPref: 100, communities: ["65535:65282", "large:64512:1:2"] },
+    spec: {
+      ipAddressPools: ["public", "internal"],
+      peers: ["tor-a", "tor-b"],
+      aggregationLength: 32,
+      localPref: 100,
+      communities: ["65535:65282", "large:64512:1:2"],
+    },
   });
   expect(r.bfdProfile).toEqual({
     apiVersion: "metallb.io/v1beta1",
     kind: "BFDProfile",
     metadata: { ...ns, name: "fast" },
-    spec: { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 },
+    spec: {
+      receiveInterval: 100,
+      transmitInterval: 100,
+      detectMultiplier: 3,
+      echoInterval: 50,
+      echoMode: false,
+      passiveMode: false,
+      minimumTtl: 254,
+    },
   });
   expect(r.l2Advertisement).toBeUndefined();
-  expect(r.objects.map((o) => o.kind)).toEqual(["Namespace", "IPAddressPool", "IPAddressPool", "BFDProfile", "BGPPeer", "BGPPeer", "BGPAdvertisement"]);
+  expect(r.objects.map((o) => o.kind)).toEqual([
+    "Namespace",
+    "IPAddressPool",
+    "IPAddressPool",
+    "BFDProfile",
+    "BGPPeer",
+    "BGPPeer",
+    "BGPAdvertisement",
+  ]);
   // avoidBuggyIPs: 203.0.113.0 is skipped.
   expect(r.endpoint).toBe("203.0.113.1");
   // BFD needs the FRR-based backend.
@@ -160,7 +204,9 @@ describe("CRD schemas (MetalLB v0.16.1, additionalProperties: false added)", () 
     const adv = renderMetalLb(l2).l2Advertisement!;
     const spec = adv.spec as Record<string, unknown>;
     const typo = { ...adv, spec: { ipAdressPools: spec.ipAddressPools, interfaces: spec.interfaces } };
-    expect(strict(typo).join("\n")).toMatch(/L2Advertisement\/spec must NOT have additional properties.*"additionalProperty":"ipAdressPools"/);
+    expect(strict(typo).join("\n")).toMatch(
+      /L2Advertisement\/spec must NOT have additional properties.*"additionalProperty":"ipAdressPools"/,
+    );
     expect(metallbValidator(false)(typo)).toEqual([]);
     const peer = renderMetalLb(bgp).bgpPeers[1];
     expect(strict({ ...peer, spec: { ...(peer.spec as object), peerASNs: 1 } }).join("\n")).toMatch(/"additionalProperty":"peerASNs"/);
@@ -171,11 +217,19 @@ describe("CRD schemas (MetalLB v0.16.1, additionalProperties: false added)", () 
     expect(strict({ ...pool, spec: { addresses: "192.168.30.200/32" } }).join("\n")).toMatch(/\/spec\/addresses must be array/);
     const bfd = renderMetalLb(bgp).bfdProfile!;
     expect(strict({ ...bfd, spec: { detectMultiplier: 1 } }).join("\n")).toMatch(/detectMultiplier must be >= 2/);
-    expect(strict({ apiVersion: "metallb.io/v1beta3", kind: "BGPPeer", metadata: { name: "x" } })).toEqual(["metallb.io/v1beta3/BGPPeer has no schema in MetalLB v0.16.1"]);
+    expect(strict({ apiVersion: "metallb.io/v1beta3", kind: "BGPPeer", metadata: { name: "x" } })).toEqual([
+      "metallb.io/v1beta3/BGPPeer has no schema in MetalLB v0.16.1",
+    ]);
   });
 
   test("strictSchema adds additionalProperties only where properties are listed", () => {
-    const out = strictSchema({ type: "object", properties: { a: { type: "object", properties: { b: { type: "string" } } }, m: { type: "object", additionalProperties: { type: "string" } } } }) as any;
+    const out = strictSchema({
+      type: "object",
+      properties: {
+        a: { type: "object", properties: { b: { type: "string" } } },
+        m: { type: "object", additionalProperties: { type: "string" } },
+      },
+    }) as any;
     expect(out.additionalProperties).toBe(false);
     expect(out.properties.a.additionalProperties).toBe(false);
     expect(out.properties.m.additionalProperties).toEqual({ type: "string" });
@@ -206,26 +260,38 @@ describe("endpoint", () => {
     expect(renderMetalLb({ ...l2, pools: [l2.pools[1], l2.pools[0]] }).endpoint).toBe("192.168.30.210");
   });
   test("IPv6 pools work; the canonical form is returned", () => {
-    const r = renderMetalLb({ ...bgp, pools: [{ name: "v6", addresses: ["2001:db8:0:0::10-2001:db8::20"] }], ingressAddress: "2001:DB8::11" });
+    const r = renderMetalLb({
+      ...bgp,
+      pools: [{ name: "v6", addresses: ["2001:db8:0:0::10-2001:db8::20"] }],
+      ingressAddress: "2001:DB8::11",
+    });
     expect(r.endpoint).toBe("2001:db8::11");
     expect(r.pools[0].spec).toEqual({ addresses: ["2001:db8::10-2001:db8::20"], autoAssign: true, avoidBuggyIPs: false });
   });
   test("an ingress address ending in .0 is rejected from an avoidBuggyIPs pool", () => {
-    expect(() => renderMetalLb({ ...bgp, ingressAddress: "203.0.113.0" })).toThrow('ingressAddress: "203.0.113.0" ends in .0 or .255, which pool "public" never hands out');
+    expect(() => renderMetalLb({ ...bgp, ingressAddress: "203.0.113.0" })).toThrow(
+      'ingressAddress: "203.0.113.0" ends in .0 or .255, which pool "public" never hands out',
+    );
   });
 });
 
 describe("warnings", () => {
   test("l2 pools outside the nodes' subnets are a warning, not an error", () => {
     const r = renderMetalLb({ ...l2, pools: [{ ...l2.pools[0] }, { name: "elsewhere", addresses: ["10.99.0.0/28"] }] });
-    expect(r.warnings).toEqual([expect.stringMatching(/^pools\[1\]\.addresses\[0\]: "10\.99\.0\.0\/28" is outside the nodes' subnets \(192\.168\.30\.0\/24\); in l2 mode/)]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        /^pools\[1\]\.addresses\[0\]: "10\.99\.0\.0\/28" is outside the nodes' subnets \(192\.168\.30\.0\/24\); in l2 mode/,
+      ),
+    ]);
   });
   test("the same pool in bgp mode gives no subnet warning", () => {
     expect(renderMetalLb(bgp).warnings).toEqual([]);
   });
   test("an ingress address in an auto-assigning pool is a warning", () => {
     const r = renderMetalLb({ ...l2, ingressAddress: "192.168.30.220" });
-    expect(r.warnings).toEqual([expect.stringMatching(/^ingressAddress: the ingress address 192\.168\.30\.220 is in pool "services", which has autoAssign enabled/)]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^ingressAddress: the ingress address 192\.168\.30\.220 is in pool "services", which has autoAssign enabled/),
+    ]);
   });
 });
 
@@ -234,12 +300,18 @@ test("version, loadBalancerClass and ignoreExcludeLB reach the Helm values and m
   expect(r.checked.version).toBe("0.15.2");
   expect(r.helmValues).toEqual({ speaker: { ignoreExcludeLB: true }, loadBalancerClass: "metallb.io/metallb" });
   expect(r.upstreamManifestUrl).toBe(upstreamManifestUrl("0.15.2", false));
-  expect(upstreamManifestUrl("0.15.2", false)).toBe("https://raw.githubusercontent.com/metallb/metallb/v0.15.2/config/manifests/metallb-native.yaml");
+  expect(upstreamManifestUrl("0.15.2", false)).toBe(
+    "https://raw.githubusercontent.com/metallb/metallb/v0.15.2/config/manifests/metallb-native.yaml",
+  );
 });
 
 describe("address blocks (ipaddr.js + BigInt bounds)", () => {
   test("ranges and CIDRs parse to canonical text and bounds", () => {
-    expect(parseAddressBlock("f", " 192.168.30.200 - 192.168.30.220 ")).toMatchObject({ text: "192.168.30.200-192.168.30.220", kind: "range", family: "ipv4" });
+    expect(parseAddressBlock("f", " 192.168.30.200 - 192.168.30.220 ")).toMatchObject({
+      text: "192.168.30.200-192.168.30.220",
+      kind: "range",
+      family: "ipv4",
+    });
     const cidr = parseAddressBlock("f", "192.168.30.192/27");
     expect([bigIntToIp(cidr.first, "ipv4"), bigIntToIp(cidr.last, "ipv4")]).toEqual(["192.168.30.192", "192.168.30.223"]);
     const v6 = parseAddressBlock("f", "2001:db8::/126");

@@ -3,7 +3,14 @@
  * Talos version once merged into a minimal control-plane v1alpha1 config.
  */
 import { parseAllDocuments } from "yaml";
-import { EXCLUDE_LB_LABEL, MetalLbSpec, MetalLbTalosPatch, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch } from "../src/render/metallb";
+import {
+  EXCLUDE_LB_LABEL,
+  MetalLbSpec,
+  MetalLbTalosPatch,
+  renderBgpPasswordSecret,
+  renderMetalLb,
+  renderMetalLbTalosPatch,
+} from "../src/render/metallb";
 import { TALOS_REFERENCE_VERSIONS, talosSchemaValidator } from "./helpers/reference";
 
 const l2: MetalLbSpec = {
@@ -44,12 +51,16 @@ test("control planes running Services with workers present: same as no workers",
 });
 
 test("ignoreExcludeLB keeps the label (the speaker ignores it) but still allows scheduling", () => {
-  expect(renderMetalLbTalosPatch({ ...l2, workerCount: 0, ignoreExcludeLB: true })).toEqual({ cluster: { allowSchedulingOnControlPlanes: true } });
+  expect(renderMetalLbTalosPatch({ ...l2, workerCount: 0, ignoreExcludeLB: true })).toEqual({
+    cluster: { allowSchedulingOnControlPlanes: true },
+  });
   expect(renderMetalLb({ ...l2, workerCount: 0, ignoreExcludeLB: true }).helmValues).toEqual({ speaker: { ignoreExcludeLB: true } });
 });
 
 test("kube-proxy in IPVS mode: strict ARP through cluster.proxy.extraArgs", () => {
-  expect(renderMetalLbTalosPatch({ ...l2, kubeProxyMode: "ipvs" })).toEqual({ cluster: { proxy: { extraArgs: { "ipvs-strict-arp": "true" } } } });
+  expect(renderMetalLbTalosPatch({ ...l2, kubeProxyMode: "ipvs" })).toEqual({
+    cluster: { proxy: { extraArgs: { "ipvs-strict-arp": "true" } } },
+  });
   expect(renderMetalLbTalosPatch({ ...l2, kubeProxyMode: "nftables" })).toEqual({});
 });
 
@@ -58,7 +69,9 @@ test("talos-inline: pinned upstream manifest plus one inline manifest with names
   expect(patch.machine).toEqual({ nodeLabels: { [EXCLUDE_LB_LABEL]: { $patch: "delete" } } });
   expect(patch.cluster?.allowSchedulingOnControlPlanes).toBe(true);
   expect(patch.cluster?.proxy).toEqual({ extraArgs: { "ipvs-strict-arp": "true" } });
-  expect(patch.cluster?.extraManifests).toEqual(["https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml"]);
+  expect(patch.cluster?.extraManifests).toEqual([
+    "https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml",
+  ]);
   expect(patch.cluster?.inlineManifests?.map((m) => m.name)).toEqual(["metallb-config"]);
   const docs = parseAllDocuments(patch.cluster!.inlineManifests![0].contents).map((d) => d.toJS());
   const [namespace, ...config] = renderMetalLb(bgpInline).objects;
@@ -69,7 +82,9 @@ test("talos-inline: pinned upstream manifest plus one inline manifest with names
 
 test("talos-inline with a BFD profile uses the FRR-K8s upstream manifest", () => {
   const spec: MetalLbSpec = { ...bgpInline, bfdProfile: { name: "fast" }, bgpPeers: [{ ...bgpInline.bgpPeers![1], bfdProfile: "fast" }] };
-  expect(renderMetalLbTalosPatch(spec).cluster?.extraManifests).toEqual(["https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-frr-k8s.yaml"]);
+  expect(renderMetalLbTalosPatch(spec).cluster?.extraManifests).toEqual([
+    "https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-frr-k8s.yaml",
+  ]);
 });
 
 test.each([
@@ -80,10 +95,18 @@ test.each([
 });
 
 test("Secrets must match the peers' passwordSecret exactly", () => {
-  expect(() => renderMetalLbTalosPatch(bgpInline)).toThrow('bgpPeers[0].passwordSecret: "bgp-password-tor-a" has no Secret among the rendered secrets');
-  expect(() => renderMetalLbTalosPatch(bgpInline, [secret, renderBgpPasswordSecret("other", "x")])).toThrow('secrets[1]: "other" is not the passwordSecret of any BGP peer');
-  expect(() => renderMetalLbTalosPatch(bgpInline, [renderBgpPasswordSecret("bgp-password-tor-a", "")])).toThrow('secrets[0]: "bgp-password-tor-a" must be a kubernetes.io/basic-auth Secret');
-  expect(() => renderMetalLbTalosPatch({ ...bgpInline, delivery: "kubernetes" }, [secret])).toThrow('secrets: ["bgp-password-tor-a"] only the "talos-inline" delivery carries Secrets');
+  expect(() => renderMetalLbTalosPatch(bgpInline)).toThrow(
+    'bgpPeers[0].passwordSecret: "bgp-password-tor-a" has no Secret among the rendered secrets',
+  );
+  expect(() => renderMetalLbTalosPatch(bgpInline, [secret, renderBgpPasswordSecret("other", "x")])).toThrow(
+    'secrets[1]: "other" is not the passwordSecret of any BGP peer',
+  );
+  expect(() => renderMetalLbTalosPatch(bgpInline, [renderBgpPasswordSecret("bgp-password-tor-a", "")])).toThrow(
+    'secrets[0]: "bgp-password-tor-a" must be a kubernetes.io/basic-auth Secret',
+  );
+  expect(() => renderMetalLbTalosPatch({ ...bgpInline, delivery: "kubernetes" }, [secret])).toThrow(
+    'secrets: ["bgp-password-tor-a"] only the "talos-inline" delivery carries Secrets',
+  );
 });
 
 describe("Talos schema, merged into a minimal control-plane config", () => {
@@ -117,11 +140,14 @@ describe("Talos schema, merged into a minimal control-plane config", () => {
     expect(talosSchemaValidator(version)(merged)).toEqual([]);
   });
 
-  test.each(TALOS_REFERENCE_VERSIONS.map((v) => [v]))("Talos %s: the validator is strict (a misspelt key and a raw $patch are rejected)", (version) => {
-    const validate = talosSchemaValidator(version);
-    const typo = merge(base(), { cluster: { inlineManifest: fullest.cluster!.inlineManifests } });
-    expect(validate(typo).join("\n")).toMatch(/additionalProperty":"inlineManifest"/);
-    const raw = { ...base(), machine: { type: "controlplane", nodeLabels: fullest.machine!.nodeLabels } };
-    expect(validate(raw).join("\n")).toMatch(/nodeLabels.*must be string/);
-  });
+  test.each(TALOS_REFERENCE_VERSIONS.map((v) => [v]))(
+    "Talos %s: the validator is strict (a misspelt key and a raw $patch are rejected)",
+    (version) => {
+      const validate = talosSchemaValidator(version);
+      const typo = merge(base(), { cluster: { inlineManifest: fullest.cluster!.inlineManifests } });
+      expect(validate(typo).join("\n")).toMatch(/additionalProperty":"inlineManifest"/);
+      const raw = { ...base(), machine: { type: "controlplane", nodeLabels: fullest.machine!.nodeLabels } };
+      expect(validate(raw).join("\n")).toMatch(/nodeLabels.*must be string/);
+    },
+  );
 });

@@ -131,8 +131,23 @@ describe("NlbEndpoint children", () => {
 
   test("target groups: TCP, instance targets, TCP health checks on traffic-port with the fast defaults", async () => {
     const { resources } = await build();
-    const healthCheck = { enabled: true, protocol: "TCP", port: "traffic-port", interval: 5, timeout: 3, healthyThreshold: 2, unhealthyThreshold: 2 };
-    const common = { protocol: "TCP", targetType: "instance", vpcId: "vpc-0abc", preserveClientIp: "true", deregistrationDelay: 30, healthCheck };
+    const healthCheck = {
+      enabled: true,
+      protocol: "TCP",
+      port: "traffic-port",
+      interval: 5,
+      timeout: 3,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+    };
+    const common = {
+      protocol: "TCP",
+      targetType: "instance",
+      vpcId: "vpc-0abc",
+      preserveClientIp: "true",
+      deregistrationDelay: 30,
+      healthCheck,
+    };
     expect(byName(resources, "api-api-tg").inputs).toEqual({ ...common, name: "prod-talos-api-tg", port: 6443 });
     expect(byName(resources, "api-apid-tg").inputs).toEqual({ ...common, name: "prod-talos-apid-tg", port: 50000 });
     expect(byName(resources, "api-wk-apid-tg").inputs).toEqual({ ...common, name: "prod-talos-wk-apid-tg", port: 50000 });
@@ -214,8 +229,20 @@ describe("NlbEndpoint children", () => {
     expect(byName(resources, "api-nlb").inputs.internal).toBe(true);
     expect(byName(resources, "api-wk-apid-tg").inputs.name).toBe("dev-talos-wk-apid-tg");
     byName(resources, "api-listener-50001");
-    expect(resources.filter((r) => r.type === T.attachment).map((r) => r.name).sort()).toEqual(
-      ["api-cp-cp-01-6443", "api-cp-cp-01-50000", "api-cp-cp-02-6443", "api-cp-cp-02-50000", "api-cp-cp-03-6443", "api-cp-cp-03-50000"].sort(),
+    expect(
+      resources
+        .filter((r) => r.type === T.attachment)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(
+      [
+        "api-cp-cp-01-6443",
+        "api-cp-cp-01-50000",
+        "api-cp-cp-02-6443",
+        "api-cp-cp-02-50000",
+        "api-cp-cp-03-6443",
+        "api-cp-cp-03-50000",
+      ].sort(),
     );
   });
 
@@ -249,7 +276,14 @@ describe("NlbEndpoint children", () => {
   });
 
   test("the upper deregistration delay and the lowest health-check values are accepted", async () => {
-    const { resources } = await build({ ...baseArgs(), deregistrationDelay: 3600, healthCheckInterval: 5, healthCheckTimeout: 2, healthyThreshold: 2, unhealthyThreshold: 2 });
+    const { resources } = await build({
+      ...baseArgs(),
+      deregistrationDelay: 3600,
+      healthCheckInterval: 5,
+      healthCheckTimeout: 2,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+    });
     const tg = byName(resources, "api-api-tg").inputs;
     expect(tg.deregistrationDelay).toBe(3600);
     expect(tg.healthCheck).toMatchObject({ interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2 });
@@ -259,10 +293,18 @@ describe("NlbEndpoint children", () => {
     const args = baseArgs();
     args.vpcId = pulumi.output("vpc-0abc");
     args.subnetIds = pulumi.output(["subnet-a", "subnet-b", "subnet-c"]);
-    args.controlPlaneInstances = args.controlPlaneInstances.map((c) => ({ ...c, instanceId: pulumi.output(c.instanceId), privateIp: Promise.resolve(c.privateIp as string) }));
+    args.controlPlaneInstances = args.controlPlaneInstances.map((c) => ({
+      ...c,
+      instanceId: pulumi.output(c.instanceId),
+      privateIp: Promise.resolve(c.privateIp as string),
+    }));
     const { nlb, resources } = await build(args);
     expect(resources).toHaveLength(34);
-    expect(byName(resources, "api-cp-cp-02-50000").inputs).toEqual({ targetGroupArn: tgArn("prod-talos-apid-tg"), targetId: "i-cp02", port: 50000 });
+    expect(byName(resources, "api-cp-cp-02-50000").inputs).toEqual({
+      targetGroupArn: tgArn("prod-talos-apid-tg"),
+      targetId: "i-cp02",
+      port: 50000,
+    });
     expect(byName(resources, "api-nlb").inputs.subnets).toEqual(["subnet-a", "subnet-b", "subnet-c"]);
     expect(byName(resources, "api-apid-tg").inputs.vpcId).toBe("vpc-0abc");
     expect(await resolve(nlb.talosApiEndpoints)).toEqual(["10.0.1.10", "10.0.2.10", "10.0.3.10"]);
@@ -325,50 +367,188 @@ describe("NlbEndpoint validation (before any resource)", () => {
     ["internet-facing without admin CIDRs", (a) => (a.allowedAdminCidrs = undefined), "allowedAdminCidrs", "(not set)", "internet-facing"],
     ["internet-facing with an empty admin list", (a) => (a.allowedAdminCidrs = []), "allowedAdminCidrs", "[]", "internet-facing"],
     ["0.0.0.0/0 without opt-in", (a) => (a.allowedAdminCidrs = ["0.0.0.0/0"]), "allowedAdminCidrs[0]", '"0.0.0.0/0"', "allowPublicAccess"],
-    ["0.0.0.0/0 on an internal NLB without opt-in", (a) => ((a.internal = true), (a.allowedAdminCidrs = ["198.51.100.7/32", "0.0.0.0/0"])), "allowedAdminCidrs[1]", '"0.0.0.0/0"', "whole internet"],
+    [
+      "0.0.0.0/0 on an internal NLB without opt-in",
+      (a) => ((a.internal = true), (a.allowedAdminCidrs = ["198.51.100.7/32", "0.0.0.0/0"])),
+      "allowedAdminCidrs[1]",
+      '"0.0.0.0/0"',
+      "whole internet",
+    ],
     ["::/0 without opt-in", (a) => (a.allowedAdminCidrs = ["::/0"]), "allowedAdminCidrs[0]", '"::/0"', "allowPublicAccess"],
-    ["::/0 with opt-in (IPv6 on an IPv4 NLB)", (a) => ((a.allowPublicAccess = true), (a.allowedAdminCidrs = ["::/0"])), "allowedAdminCidrs[0]", '"::/0"', "IPv6"],
+    [
+      "::/0 with opt-in (IPv6 on an IPv4 NLB)",
+      (a) => ((a.allowPublicAccess = true), (a.allowedAdminCidrs = ["::/0"])),
+      "allowedAdminCidrs[0]",
+      '"::/0"',
+      "IPv6",
+    ],
     ["an IPv6 admin range", (a) => (a.allowedAdminCidrs = ["2001:db8::/32"]), "allowedAdminCidrs[0]", '"2001:db8::/32"', "IPv6"],
-    ["admin CIDR with host bits set", (a) => (a.allowedAdminCidrs = ["10.0.0.1/16"]), "allowedAdminCidrs[0]", '"10.0.0.1/16"', "host bits set: the network address is 10.0.0.0/16"],
-    ["admin CIDR without prefix", (a) => (a.allowedAdminCidrs = ["198.51.100.7"]), "allowedAdminCidrs[0]", '"198.51.100.7"', "not a CIDR block"],
-    ["admin CIDR with prefix 33", (a) => (a.allowedAdminCidrs = ["198.51.100.7/33"]), "allowedAdminCidrs[0]", '"198.51.100.7/33"', "not a CIDR block"],
-    ["admin CIDR that is not an address", (a) => (a.allowedAdminCidrs = ["office/24"]), "allowedAdminCidrs[0]", '"office/24"', "not a CIDR block"],
-    ["duplicate admin CIDR", (a) => (a.allowedAdminCidrs = ["203.0.113.0/24", "198.51.100.7/32", "203.0.113.0/24"]), "allowedAdminCidrs[2]", '"203.0.113.0/24"', "duplicates allowedAdminCidrs[0]"],
-    ["admin CIDR equal to the VPC CIDR", (a) => (a.allowedAdminCidrs = ["10.0.0.0/16"]), "allowedAdminCidrs[0]", '"10.0.0.0/16"', "is vpcCidr"],
+    [
+      "admin CIDR with host bits set",
+      (a) => (a.allowedAdminCidrs = ["10.0.0.1/16"]),
+      "allowedAdminCidrs[0]",
+      '"10.0.0.1/16"',
+      "host bits set: the network address is 10.0.0.0/16",
+    ],
+    [
+      "admin CIDR without prefix",
+      (a) => (a.allowedAdminCidrs = ["198.51.100.7"]),
+      "allowedAdminCidrs[0]",
+      '"198.51.100.7"',
+      "not a CIDR block",
+    ],
+    [
+      "admin CIDR with prefix 33",
+      (a) => (a.allowedAdminCidrs = ["198.51.100.7/33"]),
+      "allowedAdminCidrs[0]",
+      '"198.51.100.7/33"',
+      "not a CIDR block",
+    ],
+    [
+      "admin CIDR that is not an address",
+      (a) => (a.allowedAdminCidrs = ["office/24"]),
+      "allowedAdminCidrs[0]",
+      '"office/24"',
+      "not a CIDR block",
+    ],
+    [
+      "duplicate admin CIDR",
+      (a) => (a.allowedAdminCidrs = ["203.0.113.0/24", "198.51.100.7/32", "203.0.113.0/24"]),
+      "allowedAdminCidrs[2]",
+      '"203.0.113.0/24"',
+      "duplicates allowedAdminCidrs[0]",
+    ],
+    [
+      "admin CIDR equal to the VPC CIDR",
+      (a) => (a.allowedAdminCidrs = ["10.0.0.0/16"]),
+      "allowedAdminCidrs[0]",
+      '"10.0.0.0/16"',
+      "is vpcCidr",
+    ],
     ["VPC CIDR with host bits set", (a) => (a.vpcCidr = "10.0.0.1/16"), "vpcCidr", '"10.0.0.1/16"', "host bits set"],
     ["malformed VPC CIDR", (a) => (a.vpcCidr = "10.0.0/16"), "vpcCidr", '"10.0.0/16"', "not a CIDR block"],
     ["VPC CIDR larger than /16", (a) => (a.vpcCidr = "10.0.0.0/8"), "vpcCidr", '"10.0.0.0/8"', "/16 to /28"],
     ["empty subnet list", (a) => (a.subnetIds = []), "subnetIds", "[]", "at least one subnet"],
     ["empty subnet ID", (a) => (a.subnetIds = ["subnet-a", ""]), "subnetIds[1]", '""', "non-empty"],
-    ["duplicate subnet", (a) => (a.subnetIds = ["subnet-a", "subnet-b", "subnet-a"]), "subnetIds[2]", '"subnet-a"', "duplicates subnetIds[0]"],
-    ["zero control-plane instances", (a) => (a.controlPlaneInstances = []), "controlPlaneInstances", "[]", "at least one control-plane instance"],
-    ["duplicate control-plane names", (a) => (a.controlPlaneInstances[2].name = "cp-01"), "controlPlaneInstances[2].name", '"cp-01"', "is also the name of controlPlaneInstances[0]"],
-    ["a worker named like a control plane", (a) => (a.workerInstances![1].name = "cp-02"), "workerInstances[1].name", '"cp-02"', "is also the name of controlPlaneInstances[1]"],
-    ["duplicate worker names", (a) => (a.workerInstances![1].name = "wk-01"), "workerInstances[1].name", '"wk-01"', "is also the name of workerInstances[0]"],
-    ["an instance name that is not a DNS label", (a) => (a.controlPlaneInstances[0].name = "CP_01"), "controlPlaneInstances[0].name", '"CP_01"', "DNS label"],
-    ["duplicate instance ID", (a) => (a.workerInstances![0].instanceId = "i-cp03"), "workerInstances[0].instanceId", '"i-cp03"', "controlPlaneInstances[2]"],
-    ["duplicate private IP", (a) => (a.controlPlaneInstances[1].privateIp = "10.0.1.10"), "controlPlaneInstances[1].privateIp", '"10.0.1.10"', "controlPlaneInstances[0]"],
-    ["malformed private IP", (a) => (a.controlPlaneInstances[0].privateIp = "10.0.1.10/24"), "controlPlaneInstances[0].privateIp", '"10.0.1.10/24"', "not a valid IP"],
+    [
+      "duplicate subnet",
+      (a) => (a.subnetIds = ["subnet-a", "subnet-b", "subnet-a"]),
+      "subnetIds[2]",
+      '"subnet-a"',
+      "duplicates subnetIds[0]",
+    ],
+    [
+      "zero control-plane instances",
+      (a) => (a.controlPlaneInstances = []),
+      "controlPlaneInstances",
+      "[]",
+      "at least one control-plane instance",
+    ],
+    [
+      "duplicate control-plane names",
+      (a) => (a.controlPlaneInstances[2].name = "cp-01"),
+      "controlPlaneInstances[2].name",
+      '"cp-01"',
+      "is also the name of controlPlaneInstances[0]",
+    ],
+    [
+      "a worker named like a control plane",
+      (a) => (a.workerInstances![1].name = "cp-02"),
+      "workerInstances[1].name",
+      '"cp-02"',
+      "is also the name of controlPlaneInstances[1]",
+    ],
+    [
+      "duplicate worker names",
+      (a) => (a.workerInstances![1].name = "wk-01"),
+      "workerInstances[1].name",
+      '"wk-01"',
+      "is also the name of workerInstances[0]",
+    ],
+    [
+      "an instance name that is not a DNS label",
+      (a) => (a.controlPlaneInstances[0].name = "CP_01"),
+      "controlPlaneInstances[0].name",
+      '"CP_01"',
+      "DNS label",
+    ],
+    [
+      "duplicate instance ID",
+      (a) => (a.workerInstances![0].instanceId = "i-cp03"),
+      "workerInstances[0].instanceId",
+      '"i-cp03"',
+      "controlPlaneInstances[2]",
+    ],
+    [
+      "duplicate private IP",
+      (a) => (a.controlPlaneInstances[1].privateIp = "10.0.1.10"),
+      "controlPlaneInstances[1].privateIp",
+      '"10.0.1.10"',
+      "controlPlaneInstances[0]",
+    ],
+    [
+      "malformed private IP",
+      (a) => (a.controlPlaneInstances[0].privateIp = "10.0.1.10/24"),
+      "controlPlaneInstances[0].privateIp",
+      '"10.0.1.10/24"',
+      "not a valid IP",
+    ],
     ["health-check interval below 5", (a) => (a.healthCheckInterval = 4), "healthCheckInterval", "4", "from 5 to 300 seconds"],
     ["health-check interval above 300", (a) => (a.healthCheckInterval = 301), "healthCheckInterval", "301", "from 5 to 300 seconds"],
     ["fractional health-check interval", (a) => (a.healthCheckInterval = 7.5), "healthCheckInterval", "7.5", "integer"],
     ["health-check timeout below 2", (a) => (a.healthCheckTimeout = 1), "healthCheckTimeout", "1", "from 2 to 120 seconds"],
-    ["health-check timeout above 120", (a) => ((a.healthCheckInterval = 300), (a.healthCheckTimeout = 121)), "healthCheckTimeout", "121", "from 2 to 120 seconds"],
-    ["health-check timeout above the interval", (a) => ((a.healthCheckInterval = 10), (a.healthCheckTimeout = 11)), "healthCheckTimeout", "11", "must not exceed healthCheckInterval (10 s)"],
+    [
+      "health-check timeout above 120",
+      (a) => ((a.healthCheckInterval = 300), (a.healthCheckTimeout = 121)),
+      "healthCheckTimeout",
+      "121",
+      "from 2 to 120 seconds",
+    ],
+    [
+      "health-check timeout above the interval",
+      (a) => ((a.healthCheckInterval = 10), (a.healthCheckTimeout = 11)),
+      "healthCheckTimeout",
+      "11",
+      "must not exceed healthCheckInterval (10 s)",
+    ],
     ["healthy threshold below 2", (a) => (a.healthyThreshold = 1), "healthyThreshold", "1", "from 2 to 10 checks"],
     ["healthy threshold above 10", (a) => (a.healthyThreshold = 11), "healthyThreshold", "11", "from 2 to 10 checks"],
     ["unhealthy threshold below 2", (a) => (a.unhealthyThreshold = 1), "unhealthyThreshold", "1", "from 2 to 10 checks"],
     ["unhealthy threshold above 10", (a) => (a.unhealthyThreshold = 11), "unhealthyThreshold", "11", "from 2 to 10 checks"],
     ["negative deregistration delay", (a) => (a.deregistrationDelay = -1), "deregistrationDelay", "-1", "from 0 to 3600 seconds"],
     ["deregistration delay above 3600", (a) => (a.deregistrationDelay = 3601), "deregistrationDelay", "3601", "from 0 to 3600 seconds"],
-    ["environment too long for the target group names", (a) => (a.environment = "production-euw12"), "environment", '"production-euw12"', "production-euw12-talos-wk-apid-tg would be 33"],
+    [
+      "environment too long for the target group names",
+      (a) => (a.environment = "production-euw12"),
+      "environment",
+      '"production-euw12"',
+      "production-euw12-talos-wk-apid-tg would be 33",
+    ],
     ["environment with an underscore", (a) => (a.environment = "prod_eu"), "environment", '"prod_eu"', "letters, digits and hyphens"],
     ["empty environment", (a) => (a.environment = ""), "environment", '""', "letters, digits and hyphens"],
     ["environment starting with a hyphen", (a) => (a.environment = "-prod"), "environment", '"-prod"', "start or end with a hyphen"],
     ["environment ending with a hyphen", (a) => (a.environment = "prod-"), "environment", '"prod-"', "start or end with a hyphen"],
-    ["environment making an internal- load balancer name", (a) => (a.environment = "internal"), "environment", '"internal"', 'beginning with "internal-"'],
-    ["environment beginning with internal-", (a) => (a.environment = "Internal-eu"), "environment", '"Internal-eu"', 'beginning with "internal-"'],
-    ["environment making an sg- security group name", (a) => (a.environment = "sg-prod"), "environment", '"sg-prod"', 'beginning with "sg-"'],
+    [
+      "environment making an internal- load balancer name",
+      (a) => (a.environment = "internal"),
+      "environment",
+      '"internal"',
+      'beginning with "internal-"',
+    ],
+    [
+      "environment beginning with internal-",
+      (a) => (a.environment = "Internal-eu"),
+      "environment",
+      '"Internal-eu"',
+      'beginning with "internal-"',
+    ],
+    [
+      "environment making an sg- security group name",
+      (a) => (a.environment = "sg-prod"),
+      "environment",
+      '"sg-prod"',
+      'beginning with "sg-"',
+    ],
     ["non-boolean internal", (a) => (a.internal = "false" as unknown as boolean), "internal", '"false"', "true or false"],
     ["empty VPC ID", (a) => (a.vpcId = ""), "vpcId", '""', "non-empty"],
     ["empty instance security group", (a) => (a.instanceSecurityGroupId = " "), "instanceSecurityGroupId", '" "', "non-empty"],
@@ -395,7 +575,11 @@ describe("NlbEndpoint validation (before any resource)", () => {
 
   test.each([
     ["a duplicate instance name", (a: NlbEndpointArgs) => (a.workerInstances![0].name = "cp-03"), "workerInstances[0].name"],
-    ["a malformed admin CIDR", (a: NlbEndpointArgs) => (a.allowedAdminCidrs = ["198.51.100.7/32", "203.0.113.9/24"]), "allowedAdminCidrs[1]"],
+    [
+      "a malformed admin CIDR",
+      (a: NlbEndpointArgs) => (a.allowedAdminCidrs = ["198.51.100.7/32", "203.0.113.9/24"]),
+      "allowedAdminCidrs[1]",
+    ],
   ])("%s throws before any resource even when other inputs are Outputs (child names derive from it)", async (_t, change, field) => {
     const rec = await installMocks("talos-endpoints", "test");
     const args = baseArgs();
@@ -411,7 +595,13 @@ describe("NlbEndpoint validation (before any resource)", () => {
     const { resources } = await build({ ...baseArgs(), allowPublicAccess: true, allowedAdminCidrs: ["0.0.0.0/0"] });
     const world = resources.filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").map((r) => r.name);
     expect(world.sort()).toEqual(
-      ["api-nlb-sg-in-6443-0-0-0-0-0", "api-nlb-sg-in-50000-0-0-0-0-0", "api-nlb-sg-in-50001-0-0-0-0-0", "api-instance-sg-in-6443-0-0-0-0-0", "api-instance-sg-in-50000-0-0-0-0-0"].sort(),
+      [
+        "api-nlb-sg-in-6443-0-0-0-0-0",
+        "api-nlb-sg-in-50000-0-0-0-0-0",
+        "api-nlb-sg-in-50001-0-0-0-0-0",
+        "api-instance-sg-in-6443-0-0-0-0-0",
+        "api-instance-sg-in-50000-0-0-0-0-0",
+      ].sort(),
     );
   });
 

@@ -25,7 +25,13 @@ beforeAll(() => {
 test("ships the built package, its README, license, manifest and plugin file, and nothing else", () => {
   const outside = files.filter((f) => !f.startsWith("dist/"));
   expect(outside).toEqual(["LICENSE", "PulumiPlugin.yaml", "README.md", "package.json"]);
-  for (const f of ["dist/index.js", "dist/index.d.ts", "dist/components/TalosVipEndpoint.js", "dist/render/index.js", "dist/core/errors.js"]) {
+  for (const f of [
+    "dist/index.js",
+    "dist/index.d.ts",
+    "dist/components/TalosVipEndpoint.js",
+    "dist/render/index.js",
+    "dist/core/errors.js",
+  ]) {
     expect(files).toContain(f);
   }
 });

@@ -24,19 +24,21 @@ describe("the proxmox example stack under mocks", () => {
 
   test("registers exactly these resources, with these parents", () => {
     // Registration order follows input resolution, not program order: compare as sets.
-    expect(result.resources.map((r) => [r.type, r.name, r.parent]).sort()).toEqual([
-      ["pulumi:pulumi:Stack", "talos-endpoints-proxmox", null],
-      ["talos-endpoints:index:TalosVipEndpoint", "control-plane", "talos-endpoints-proxmox"],
-      ["pulumi:providers:proxmoxve", "proxmox", "talos-endpoints-proxmox"],
-      ["proxmoxve:index/vmLegacy:VmLegacy", "cp-01-vm", "talos-endpoints-proxmox"],
-      ["proxmoxve:index/vmLegacy:VmLegacy", "cp-02-vm", "talos-endpoints-proxmox"],
-      ["proxmoxve:index/vmLegacy:VmLegacy", "cp-03-vm", "talos-endpoints-proxmox"],
-      ["talos-endpoints:index:MetalLbServices", "services", "talos-endpoints-proxmox"],
-      ["talos-endpoints:index:TalosConfigPush", "talos-config", "talos-endpoints-proxmox"],
-      ["command:local:Command", "talos-config-cp-01", "talos-config"],
-      ["command:local:Command", "talos-config-cp-02", "talos-config"],
-      ["command:local:Command", "talos-config-cp-03", "talos-config"],
-    ].sort());
+    expect(result.resources.map((r) => [r.type, r.name, r.parent]).sort()).toEqual(
+      [
+        ["pulumi:pulumi:Stack", "talos-endpoints-proxmox", null],
+        ["talos-endpoints:index:TalosVipEndpoint", "control-plane", "talos-endpoints-proxmox"],
+        ["pulumi:providers:proxmoxve", "proxmox", "talos-endpoints-proxmox"],
+        ["proxmoxve:index/vmLegacy:VmLegacy", "cp-01-vm", "talos-endpoints-proxmox"],
+        ["proxmoxve:index/vmLegacy:VmLegacy", "cp-02-vm", "talos-endpoints-proxmox"],
+        ["proxmoxve:index/vmLegacy:VmLegacy", "cp-03-vm", "talos-endpoints-proxmox"],
+        ["talos-endpoints:index:MetalLbServices", "services", "talos-endpoints-proxmox"],
+        ["talos-endpoints:index:TalosConfigPush", "talos-config", "talos-endpoints-proxmox"],
+        ["command:local:Command", "talos-config-cp-01", "talos-config"],
+        ["command:local:Command", "talos-config-cp-02", "talos-config"],
+        ["command:local:Command", "talos-config-cp-03", "talos-config"],
+      ].sort(),
+    );
   });
 
   test("the push waits for every VM, then patches the nodes one at a time", () => {
@@ -94,11 +96,24 @@ describe("the proxmox example stack under mocks", () => {
     expect(docs).toHaveLength(4);
     expect(docs[0].machine.nodeLabels).toBeUndefined();
     expect(docs[0].cluster.allowSchedulingOnControlPlanes).toBe(true);
-    expect(docs[1]).toEqual({ machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } });
-    expect(docs[3].cluster.extraManifests).toEqual(["https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml"]);
+    expect(docs[1]).toEqual({
+      machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } },
+    });
+    expect(docs[3].cluster.extraManifests).toEqual([
+      "https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml",
+    ]);
     const inline = parseAllDocuments(docs[2].cluster.inlineManifests[0].contents).map((d) => d.toJS());
-    expect(inline.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Namespace/metallb-system", "IPAddressPool/ingress", "IPAddressPool/services", "L2Advertisement/l2"]);
-    expect(inline.slice(1)).toEqual(parseAllDocuments(result.files["metallb/manifests.yaml"]).map((d) => d.toJS()).slice(1));
+    expect(inline.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Namespace/metallb-system",
+      "IPAddressPool/ingress",
+      "IPAddressPool/services",
+      "L2Advertisement/l2",
+    ]);
+    expect(inline.slice(1)).toEqual(
+      parseAllDocuments(result.files["metallb/manifests.yaml"])
+        .map((d) => d.toJS())
+        .slice(1),
+    );
     expect(result.outputs.servicesEndpoint).toBe("192.168.30.200");
   });
 
@@ -155,15 +170,21 @@ function withoutDeletes(doc: any): any {
 }
 
 test("a VIP outside the subnet in the stack config stops synth with the field named", async () => {
-  await expect(synthVariant("proxmox", { vip: "192.168.40.30" })).rejects.toThrow('vip: "192.168.40.30" is outside the subnet 192.168.30.0/24');
+  await expect(synthVariant("proxmox", { vip: "192.168.40.30" })).rejects.toThrow(
+    'vip: "192.168.40.30" is outside the subnet 192.168.30.0/24',
+  );
 });
 
 test("npm run synth exits non-zero with the validation message on bad config", () => {
   const dir = stackVariant("proxmox", { vip: "192.168.30.31" });
-  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir], {
-    cwd: dir,
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
   expect(run.status).toBe(1);
   expect(run.stderr).toContain('synth failed: vip: "192.168.30.31" equals the address of controlPlanes[0] (cp-01)');
   expect(fs.existsSync(path.join(dir, "synth"))).toBe(false);
@@ -171,15 +192,24 @@ test("npm run synth exits non-zero with the validation message on bad config", (
 
 test("npm run synth on the example writes the directory and says which secrets are placeholders", () => {
   const dir = stackVariant("proxmox");
-  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir], {
-    cwd: dir,
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
   expect(run.status).toBe(0);
   expect(run.stdout).toContain("secret talos-endpoints:talosconfig is not available here; using a placeholder");
   expect(run.stdout).toContain("synth: wrote synth/proxmox (11 resources, 7 files)");
   expect(fs.readdirSync(path.join(dir, "synth", "proxmox", "files", "talos")).sort()).toEqual([
-    "cp-01.talosctl.txt", "cp-01.yaml", "cp-02.talosctl.txt", "cp-02.yaml", "cp-03.talosctl.txt", "cp-03.yaml",
+    "cp-01.talosctl.txt",
+    "cp-01.yaml",
+    "cp-02.talosctl.txt",
+    "cp-02.yaml",
+    "cp-03.talosctl.txt",
+    "cp-03.yaml",
   ]);
 });
 

@@ -63,8 +63,7 @@ test("the first command waits for the component's dependsOn", async () => {
 
 describe("re-runs exactly when the rendered patch or command changes", () => {
   const { talosconfig: _unused, ...plain } = args;
-  const hashes = (over: Partial<typeof plain>) =>
-    Object.values(planTalosConfigPush({ ...plain, ...over } as any)).map((p) => p.hash);
+  const hashes = (over: Partial<typeof plain>) => Object.values(planTalosConfigPush({ ...plain, ...over } as any)).map((p) => p.hash);
 
   test("same inputs, same hashes", () => expect(hashes({})).toEqual(hashes({})));
   test("a new endpoint changes every node's hash", () => {
@@ -89,7 +88,11 @@ test.each([
 
 test("with the endpoint still an Output, plain fields are checked before anything is registered", async () => {
   const endpoint = pulumi.output("10.20.0.10");
-  expect(() => new TalosConfigPush("push", { ...args, endpoint, mode: "no_reboot" })).toThrow('mode: "no_reboot" must be one of auto, no-reboot, reboot, staged, try');
-  expect(() => new TalosConfigPush("push", { ...args, endpoint, controlPlanes: [{ name: "cp_1", address: "10.20.0.11/24" }] })).toThrow('controlPlanes[0].name: "cp_1" must be a DNS label');
+  expect(() => new TalosConfigPush("push", { ...args, endpoint, mode: "no_reboot" })).toThrow(
+    'mode: "no_reboot" must be one of auto, no-reboot, reboot, staged, try',
+  );
+  expect(() => new TalosConfigPush("push", { ...args, endpoint, controlPlanes: [{ name: "cp_1", address: "10.20.0.11/24" }] })).toThrow(
+    'controlPlanes[0].name: "cp_1" must be a DNS label',
+  );
   expect(await rec.settle()).toEqual([]);
 });

@@ -26,7 +26,12 @@ describe("renderControlPlanePatch against the Talos schema of each version", () 
     });
 
     test(`Talos ${version}: device selector form validates`, () => {
-      const patch = renderControlPlanePatch({ ...base, talosVersion: version, link: undefined, linkSelector: { hardwareAddr: "bc:24:11:*", driver: "virtio_net" } });
+      const patch = renderControlPlanePatch({
+        ...base,
+        talosVersion: version,
+        link: undefined,
+        linkSelector: { hardwareAddr: "bc:24:11:*", driver: "virtio_net" },
+      });
       const validate = talosSchemaValidator(version);
       for (const doc of patch.documents) expect(validate(doc)).toEqual([]);
     });
@@ -60,7 +65,13 @@ describe("VIP form switches at Talos 1.12", () => {
   });
 
   test("Talos 1.12 with a selector: LinkAliasConfig named by linkAlias, used by LinkConfig and Layer2VIPConfig", () => {
-    const docs = renderControlPlanePatch({ ...base, talosVersion: "1.12", link: undefined, linkAlias: "lan0", linkSelector: { hardwareAddr: "BC:24:11:*", driver: "virtio_net" } }).documents;
+    const docs = renderControlPlanePatch({
+      ...base,
+      talosVersion: "1.12",
+      link: undefined,
+      linkAlias: "lan0",
+      linkSelector: { hardwareAddr: "BC:24:11:*", driver: "virtio_net" },
+    }).documents;
     expect(docs.map((d) => [d.kind, d.name, d.link])).toEqual([
       [undefined, undefined, undefined],
       ["LinkAliasConfig", "lan0", undefined],
@@ -86,7 +97,8 @@ describe("VIP form switches at Talos 1.12", () => {
 
 describe("endpoint, certSANs and KubePrism", () => {
   test("controlPlane.endpoint is https://<endpoint>:6443 and the endpoint is in both certSANs lists", () => {
-    const main = renderControlPlanePatch({ ...base, endpoint: "API.Example.org", extraCertSANs: ["10.0.0.5", "api.example.org"] }).documents[0] as any;
+    const main = renderControlPlanePatch({ ...base, endpoint: "API.Example.org", extraCertSANs: ["10.0.0.5", "api.example.org"] })
+      .documents[0] as any;
     expect(main.cluster.controlPlane.endpoint).toBe("https://api.example.org:6443");
     expect(main.machine.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
     expect(main.cluster.apiServer.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
@@ -101,8 +113,13 @@ describe("endpoint, certSANs and KubePrism", () => {
 
   test("KubePrism is enabled on 7445 by default and configurable", () => {
     expect((renderControlPlanePatch(base).documents[0] as any).machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
-    expect((renderControlPlanePatch({ ...base, kubePrismPort: 7446 }).documents[0] as any).machine.features.kubePrism).toEqual({ enabled: true, port: 7446 });
-    expect((renderControlPlanePatch({ ...base, kubePrismEnabled: false }).documents[0] as any).machine.features.kubePrism.enabled).toBe(false);
+    expect((renderControlPlanePatch({ ...base, kubePrismPort: 7446 }).documents[0] as any).machine.features.kubePrism).toEqual({
+      enabled: true,
+      port: 7446,
+    });
+    expect((renderControlPlanePatch({ ...base, kubePrismEnabled: false }).documents[0] as any).machine.features.kubePrism.enabled).toBe(
+      false,
+    );
   });
 
   test("no link: no network configuration at all (clouds), only endpoint, SANs, KubePrism", () => {
@@ -115,10 +132,18 @@ describe("endpoint, certSANs and KubePrism", () => {
 
 describe("bad input is rejected with the field and the value", () => {
   const cases: [string, Partial<ControlPlanePatchSpec>, RegExp][] = [
-    ["version too old", { talosVersion: "1.8" }, /^talosVersion: "1.8" Talos 1.8 is not supported; supported versions are 1.9 through 1.13$/],
+    [
+      "version too old",
+      { talosVersion: "1.8" },
+      /^talosVersion: "1.8" Talos 1.8 is not supported; supported versions are 1.9 through 1.13$/,
+    ],
     ["version too new", { talosVersion: "1.14.0" }, /^talosVersion: "1.14.0" Talos 1.14 is not supported/],
     ["version malformed", { talosVersion: "latest" }, /^talosVersion: "latest" must be a Talos version/],
-    ["endpoint with scheme", { endpoint: "https://192.168.30.30:6443" }, /^endpoint: "https:\/\/192.168.30.30:6443" must be a host name or IP/],
+    [
+      "endpoint with scheme",
+      { endpoint: "https://192.168.30.30:6443" },
+      /^endpoint: "https:\/\/192.168.30.30:6443" must be a host name or IP/,
+    ],
     ["vip malformed", { vip: "192.168.30.300" }, /^vip: "192.168.30.300" is not a valid IP address/],
     ["vip without link", { link: undefined }, /^vip: "192.168.30.30" needs link or linkSelector/],
     ["link and selector", { linkSelector: { driver: "virtio_net" } }, /^linkSelector: .* cannot be combined with link/],
@@ -126,7 +151,11 @@ describe("bad input is rejected with the field and the value", () => {
     ["selector with quotes", { link: undefined, linkSelector: { driver: 'x" || true' } }, /^linkSelector.driver: /],
     ["bad link name", { link: "eth 0" }, /^link: "eth 0" must be a network interface name/],
     ["KubePrism port", { kubePrismPort: 70000 }, /^kubePrismPort: 70000 must be a TCP port/],
-    ["inline manifest without a name", { extraPatch: { cluster: { inlineManifests: [{ contents: "x" }] } } }, /^extraPatch.cluster.inlineManifests\[0\].name: \(not set\) must be a string/],
+    [
+      "inline manifest without a name",
+      { extraPatch: { cluster: { inlineManifests: [{ contents: "x" }] } } },
+      /^extraPatch.cluster.inlineManifests\[0\].name: \(not set\) must be a string/,
+    ],
   ];
   test.each(cases)("%s", (_label, override, message) => {
     let error: unknown;
@@ -140,7 +169,13 @@ describe("bad input is rejected with the field and the value", () => {
   });
 
   test("parseTalosVersion reports what it parsed", () => {
-    expect(parseTalosVersion("v1.12.3")).toEqual({ major: 1, minor: 12, tag: "v1.12", multiDocNetwork: true, perCommandConnectionFlags: true });
+    expect(parseTalosVersion("v1.12.3")).toEqual({
+      major: 1,
+      minor: 12,
+      tag: "v1.12",
+      multiDocNetwork: true,
+      perCommandConnectionFlags: true,
+    });
     expect(parseTalosVersion("1.9")).toMatchObject({ multiDocNetwork: false, perCommandConnectionFlags: false });
     expect(parseTalosVersion("1.11")).toMatchObject({ multiDocNetwork: false, perCommandConnectionFlags: true });
   });
@@ -174,21 +209,31 @@ describe("extraPatch is merged into the main document", () => {
       ["absent", "extraManifests", "item", "https://example.org/a.yaml"],
     ]);
     const [label, inline, extra] = rendered.oneShot.map((p) => docsOf(p.yaml));
-    expect(label).toEqual([{ machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } }]);
+    expect(label).toEqual([
+      { machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } },
+    ]);
     expect(talosSchemaValidator("1.11")(inline[0])).toEqual([]);
     expect(talosSchemaValidator("1.11")(extra[0])).toEqual([]);
   });
 
   test.each([
-    [{ machine: { network: { interfaces: [{ interface: "eth1", mtu: 9000 }] } } }, /^extraPatch\.machine\.network\.interfaces: .* is a list: Talos appends lists on every merge/],
+    [
+      { machine: { network: { interfaces: [{ interface: "eth1", mtu: 9000 }] } } },
+      /^extraPatch\.machine\.network\.interfaces: .* is a list: Talos appends lists on every merge/,
+    ],
     [{ machine: { certSANs: ["x.example.org"] } }, /^extraPatch\.machine\.certSANs: .*use extraCertSANs/],
-    [{ machine: { nodeTaints: { a: { $patch: "delete" } } } }, /^extraPatch\.machine\.nodeTaints\.a\.\$patch: "delete" is only supported on machine\.nodeLabels keys/],
+    [
+      { machine: { nodeTaints: { a: { $patch: "delete" } } } },
+      /^extraPatch\.machine\.nodeTaints\.a\.\$patch: "delete" is only supported on machine\.nodeLabels keys/,
+    ],
   ])("extraPatch parts that could not be applied twice are refused: %o", (extraPatch, message) => {
     expect(() => renderControlPlanePatch({ ...base, extraPatch })).toThrow(message);
   });
 
   test("a fragment that would change the endpoint is rejected with its path", () => {
-    expect(() => renderControlPlanePatch({ ...base, extraPatch: { cluster: { controlPlane: { endpoint: "https://evil:6443" } } } })).toThrow(
+    expect(() =>
+      renderControlPlanePatch({ ...base, extraPatch: { cluster: { controlPlane: { endpoint: "https://evil:6443" } } } }),
+    ).toThrow(
       'extraPatch.cluster.controlPlane.endpoint: "https://evil:6443" conflicts with the value this package renders ("https://192.168.30.30:6443")',
     );
   });

@@ -32,18 +32,52 @@ test("publishes the endpoint contract and registers only itself", async () => {
 });
 
 const bad: [string, Partial<TalosVipEndpointArgs>, string][] = [
-  ["VIP outside the subnet", { vip: "192.168.31.30" }, 'vip: "192.168.31.30" is outside the subnet 192.168.30.0/24 of controlPlanes[0] (cp-01)'],
+  [
+    "VIP outside the subnet",
+    { vip: "192.168.31.30" },
+    'vip: "192.168.31.30" is outside the subnet 192.168.30.0/24 of controlPlanes[0] (cp-01)',
+  ],
   ["VIP equal to a node", { vip: "192.168.30.32" }, 'vip: "192.168.30.32" equals the address of controlPlanes[1] (cp-02)'],
-  ["VIP is the broadcast address", { vip: "192.168.30.255" }, 'vip: "192.168.30.255" is the network or broadcast address of 192.168.30.0/24'],
+  [
+    "VIP is the broadcast address",
+    { vip: "192.168.30.255" },
+    'vip: "192.168.30.255" is the network or broadcast address of 192.168.30.0/24',
+  ],
   ["VIP malformed", { vip: "192.168.30" }, 'vip: "192.168.30" is not a valid IP address'],
-  ["duplicate node addresses", { controlPlanes: [{ name: "a", address: "192.168.30.31/24" }, { name: "b", address: "192.168.30.31/24" }] }, 'controlPlanes[1].address: "192.168.30.31/24" duplicates the address of controlPlanes[0]'],
-  ["duplicate node names", { controlPlanes: [{ name: "a", address: "192.168.30.31/24" }, { name: "a", address: "192.168.30.32/24" }] }, 'controlPlanes[1].name: "a" is also the name of controlPlanes[0]'],
+  [
+    "duplicate node addresses",
+    {
+      controlPlanes: [
+        { name: "a", address: "192.168.30.31/24" },
+        { name: "b", address: "192.168.30.31/24" },
+      ],
+    },
+    'controlPlanes[1].address: "192.168.30.31/24" duplicates the address of controlPlanes[0]',
+  ],
+  [
+    "duplicate node names",
+    {
+      controlPlanes: [
+        { name: "a", address: "192.168.30.31/24" },
+        { name: "a", address: "192.168.30.32/24" },
+      ],
+    },
+    'controlPlanes[1].name: "a" is also the name of controlPlanes[0]',
+  ],
   ["empty node list", { controlPlanes: [] }, "controlPlanes: [] must list at least one control-plane node"],
-  ["malformed node address", { controlPlanes: [{ name: "a", address: "192.168.30.31/33" }] }, 'controlPlanes[0].address: "192.168.30.31/33" must be an address with prefix length'],
-  ["node name not a DNS label", { controlPlanes: [{ name: "CP_1", address: "192.168.30.31/24" }] }, 'controlPlanes[0].name: "CP_1" must be a DNS label'],
+  [
+    "malformed node address",
+    { controlPlanes: [{ name: "a", address: "192.168.30.31/33" }] },
+    'controlPlanes[0].address: "192.168.30.31/33" must be an address with prefix length',
+  ],
+  [
+    "node name not a DNS label",
+    { controlPlanes: [{ name: "CP_1", address: "192.168.30.31/24" }] },
+    'controlPlanes[0].name: "CP_1" must be a DNS label',
+  ],
   ["unsupported Talos version", { talosVersion: "1.8" }, 'talosVersion: "1.8" Talos 1.8 is not supported'],
   ["no link", { link: undefined }, "link: (not set) must be set (or linkSelector)"],
-  ["link and selector", { linkSelector: { driver: "virtio_net" } }, "linkSelector: {\"driver\":\"virtio_net\"} cannot be combined with link"],
+  ["link and selector", { linkSelector: { driver: "virtio_net" } }, 'linkSelector: {"driver":"virtio_net"} cannot be combined with link'],
 ];
 
 test.each(bad)("rejects %s before any resource is registered", async (_label, override, message) => {

@@ -4,7 +4,15 @@ import * as os from "os";
 import * as path from "path";
 import { InputError } from "../src/core/errors";
 import { renderControlPlanePatch } from "../src/render/talos/patch";
-import { displayCommandLine, PUSH_INTERPRETER, pushScriptInput, PushScriptSpec, renderPushScript, TALOSCONFIG_ENV, talosctlPatchArgs } from "../src/render/talos/talosctl";
+import {
+  displayCommandLine,
+  PUSH_INTERPRETER,
+  pushScriptInput,
+  PushScriptSpec,
+  renderPushScript,
+  TALOSCONFIG_ENV,
+  talosctlPatchArgs,
+} from "../src/render/talos/talosctl";
 import { talosctlFlagsFile, TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
 
 const SECRET = "context: homelab\ncontexts:\n  homelab:\n    ca: c2VjcmV0LWNh\n    key: VEhJUy1JUy1BLVNFQ1JFVC1LRVk=\n";
@@ -59,18 +67,33 @@ function runScript(script: string, version: string, input: string, opts: { nodeC
       ...opts.env,
     },
   });
-  const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+  const calls = fs.existsSync(log)
+    ? fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+    : [];
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, tmpLeft: fs.readdirSync(path.join(sandbox, "tmp")) };
 }
 
-const spec = (version: string, over: Partial<PushScriptSpec> = {}): PushScriptSpec => ({ talosVersion: version, nodeIp: "192.168.30.31", waitTimeoutSeconds: 5, ...over });
+const spec = (version: string, over: Partial<PushScriptSpec> = {}): PushScriptSpec => ({
+  talosVersion: version,
+  nodeIp: "192.168.30.31",
+  waitTimeoutSeconds: 5,
+  ...over,
+});
 
 describe("the push script, run against a talosctl double that knows each version's flags", () => {
   for (const version of TALOS_REFERENCE_VERSIONS) {
     for (const mode of ["no-reboot", "try", "staged", "reboot", "auto"]) {
       test(`Talos ${version}, mode ${mode}: accepted flags, secret only in a 0600 file that is gone afterwards`, () => {
         const patch = renderControlPlanePatch({ talosVersion: version, endpoint: "192.168.30.30", link: "ens18", vip: "192.168.30.30" });
-        const run = runScript(renderPushScript(spec(version, { mode, tryTimeout: mode === "try" ? "2m" : undefined })), version, pushScriptInput(patch.yaml, []));
+        const run = runScript(
+          renderPushScript(spec(version, { mode, tryTimeout: mode === "try" ? "2m" : undefined })),
+          version,
+          pushScriptInput(patch.yaml, []),
+        );
 
         expect(run.stderr).toBe("");
         expect(run.status).toBe(0);
@@ -106,7 +129,7 @@ describe("the push script, run against a talosctl double that knows each version
       expect(args.slice(0, 3)).toEqual(["patch", "machineconfig", "--talosconfig"]);
     }
     // The same line placed before the subcommand is refused from 1.11 on: the double checks placement.
-    const run = runScript('talosctl --talosconfig x version', "1.13", "");
+    const run = runScript("talosctl --talosconfig x version", "1.13", "");
     expect(run.stderr).toContain("flag --talosconfig is not accepted before the subcommand");
   });
 
@@ -158,7 +181,9 @@ describe("the push script, run against a talosctl double that knows each version
   });
 
   test("a patch that reboots the node: wait for a new boot ID, then for etcd, before the next node", () => {
-    const run = runScript(renderPushScript(spec("1.13", { mode: "auto" })), "1.13", "machine: {}\n", { env: { FAKE_TALOSCTL_PATCH_REBOOTS: "1" } });
+    const run = runScript(renderPushScript(spec("1.13", { mode: "auto" })), "1.13", "machine: {}\n", {
+      env: { FAKE_TALOSCTL_PATCH_REBOOTS: "1" },
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("waiting for the reboot");
     expect(run.calls.map((c) => [c.command, ...c.words.slice(1)].join(" "))).toEqual([
@@ -172,8 +197,14 @@ describe("the push script, run against a talosctl double that knows each version
   });
 
   test("a node that never answers: the wait gives up after its bound with talosctl's last error", () => {
-    fs.writeFileSync(path.join(sandbox, "bin", "talosctl-down"), "#!/bin/sh\necho 'rpc error: connection refused' >&2\nexit 1\n", { mode: 0o755 });
-    const run = runScript(renderPushScript(spec("1.13", { talosctl: path.join(sandbox, "bin", "talosctl-down"), waitTimeoutSeconds: 1 })), "1.13", "machine: {}\n");
+    fs.writeFileSync(path.join(sandbox, "bin", "talosctl-down"), "#!/bin/sh\necho 'rpc error: connection refused' >&2\nexit 1\n", {
+      mode: 0o755,
+    });
+    const run = runScript(
+      renderPushScript(spec("1.13", { talosctl: path.join(sandbox, "bin", "talosctl-down"), waitTimeoutSeconds: 1 })),
+      "1.13",
+      "machine: {}\n",
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("the node's Talos API: not ready after 1 s; last error: rpc error: connection refused");
     expect(run.tmpLeft).toEqual([]);
@@ -189,7 +220,13 @@ describe("re-running the push is safe", () => {
       extraManifests: ["https://example.org/metallb-native.yaml"],
     },
   };
-  const rendered = renderControlPlanePatch({ talosVersion: "1.12", endpoint: "192.168.30.30", link: "ens18", vip: "192.168.30.30", extraPatch: fragment });
+  const rendered = renderControlPlanePatch({
+    talosVersion: "1.12",
+    endpoint: "192.168.30.30",
+    link: "ens18",
+    vip: "192.168.30.30",
+    extraPatch: fragment,
+  });
   const script = renderPushScript(spec("1.12", { oneShot: rendered.oneShot, replaceVipOnLink: { link: "ens18", vip: "192.168.30.30" } }));
   const input = pushScriptInput(rendered.yaml, rendered.oneShot);
   // Talos writes its config with 4-space indentation.
@@ -250,7 +287,9 @@ describe("re-running the push is safe", () => {
   });
 
   test("a new VIP deletes the Layer2VIPConfig of the old one on the same link, and leaves other links alone", () => {
-    const other = patchedNode.replace('name: "192.168.30.30" # quoted by hand', 'name: "192.168.30.29" # an earlier VIP') + "---\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.9.9.9\nlink: ens19\n";
+    const other =
+      patchedNode.replace('name: "192.168.30.30" # quoted by hand', 'name: "192.168.30.29" # an earlier VIP') +
+      "---\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.9.9.9\nlink: ens19\n";
     const run = runScript(script, "1.12", input, { nodeConfig: other });
     expect(run.status).toBe(0);
     const patches = run.calls.find((c) => c.command === "patch")!.patches.map((p) => p.content);

@@ -87,7 +87,10 @@ export type LoadBalancerSettings = Pick<
  * derive itself (node addresses, the VIP and the load-balancer hosts come from the rest of the
  * config; BGP peers get the optional secret `metallbBgpPassword`).
  */
-export type MetalLbSettings = Omit<MetalLbServicesArgs, "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "gateway" | "kubeconfig">;
+export type MetalLbSettings = Omit<
+  MetalLbServicesArgs,
+  "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "gateway" | "kubeconfig"
+>;
 
 /** Everything the stack program reads. */
 export interface StackConfig {

@@ -55,7 +55,11 @@ export function maskValue(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
     if (obj[SECRET_SIG_KEY] === SECRET_SIG) return "[secret]";
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined).map(([k, v]) => [k, maskValue(v)]));
+    return Object.fromEntries(
+      Object.entries(obj)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, maskValue(v)]),
+    );
   }
   return value;
 }
@@ -89,11 +93,7 @@ function urnName(urn: string): string {
  * Installs Pulumi's mocks (not a preview: Outputs resolve) with a recorder. Call it again to start
  * from an empty record.
  */
-export async function installMocks(
-  project: string,
-  stack: string,
-  computed: ComputedState = defaultComputedState,
-): Promise<MockRecorder> {
+export async function installMocks(project: string, stack: string, computed: ComputedState = defaultComputedState): Promise<MockRecorder> {
   const resources: RecordedResource[] = [];
   const requests = new Map<string, RegisterRequest>();
   const placeholders = new Map<string, string[]>();

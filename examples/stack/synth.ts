@@ -54,7 +54,10 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 function loadStackConfig(projectDir: string, stack: string, log: (m: string) => void) {
   const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+    const known = fs
+      .readdirSync(projectDir)
+      .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+      .map((f) => f.slice(7, -5));
     throw new Error(`no stack file Pulumi.${stack}.yaml (stacks here: ${known.join(", ") || "none"})`);
   }
   const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
@@ -123,7 +126,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const resources = await recorder.settle();
   if (programError) throw programError;
   for (const [resource, keys] of recorder.placeholders) {
-    log(`synth: ${resource}: ${keys.join(", ")} ${keys.length === 1 ? "is a placeholder" : "are placeholders"} (assigned by the provider on deployment)`);
+    log(
+      `synth: ${resource}: ${keys.join(", ")} ${keys.length === 1 ? "is a placeholder" : "are placeholders"} (assigned by the provider on deployment)`,
+    );
   }
   if (!result || !outputs) throw new Error("the stack program returned nothing");
 

@@ -30,7 +30,7 @@ export function renderTopology(spec: TopologySpec): string {
     '  clients(["kubectl / workers"])',
     '  talosctl(["talosctl"])',
     `  endpoint{{"${spec.backend}<br/>${spec.endpoint}"}}`,
-    "  clients -- \"6443 Kubernetes API\" --> endpoint",
+    '  clients -- "6443 Kubernetes API" --> endpoint',
   ];
   for (const cp of spec.controlPlanes) {
     const n = id(cp.name);

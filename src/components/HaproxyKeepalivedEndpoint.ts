@@ -213,7 +213,12 @@ function checkSshGiven(args: HaproxyKeepalivedEndpointArgs): void {
 
 /** Hosts in push order: ascending priority (defaults 250, 240, … by position) when priorities are plain. */
 function orderedHosts(hosts: LoadBalancerHostArgs[]): LoadBalancerHostArgs[] {
-  const priorities = hosts.map((h, i) => (typeof h.priority === "number" ? h.priority : h.priority === undefined ? defaultPriority(i) : undefined));
+  const priorities = hosts.map((h, i) =>
+    typeof h.priority === "number" ? h.priority : h.priority === undefined ? defaultPriority(i) : undefined,
+  );
   if (priorities.some((p) => p === undefined)) return hosts;
-  return hosts.map((h, i) => ({ h, p: priorities[i] as number })).sort((a, b) => a.p - b.p).map((x) => x.h);
+  return hosts
+    .map((h, i) => ({ h, p: priorities[i] as number }))
+    .sort((a, b) => a.p - b.p)
+    .map((x) => x.h);
 }

@@ -180,10 +180,19 @@ export function checkMetalLbServicesStructure(args: MetalLbServicesArgs): { mode
     throw new InputError("kubeconfig", args.kubeconfig, 'must be set with delivery "kubernetes": the Kubernetes provider is built from it');
   }
   if (s.delivery === "talos-inline" && args.kubeconfig !== undefined) {
-    throw new InputError("kubeconfig", "[secret]", 'is not used with delivery "talos-inline" (MetalLB travels in talosPatch); remove it or use delivery "kubernetes"');
+    throw new InputError(
+      "kubeconfig",
+      "[secret]",
+      'is not used with delivery "talos-inline" (MetalLB travels in talosPatch); remove it or use delivery "kubernetes"',
+    );
   }
   (args.bgpPeers ?? []).forEach((p, i) => {
-    if (p.password !== undefined && !pulumi.Output.isInstance(p.password) && !(p.password instanceof Promise) && (typeof p.password !== "string" || p.password === "")) {
+    if (
+      p.password !== undefined &&
+      !pulumi.Output.isInstance(p.password) &&
+      !(p.password instanceof Promise) &&
+      (typeof p.password !== "string" || p.password === "")
+    ) {
       throw new InputError(`bgpPeers[${i}].password`, p.password === "" ? "" : "[secret]", "must be a non-empty string");
     }
   });
@@ -199,7 +208,9 @@ export function metalLbServicesSpec(args: MetalLbServicesArgs) {
   const { kubeconfig: _kubeconfig, bgpPeers, ...rest } = args;
   return {
     ...rest,
-    bgpPeers: bgpPeers?.map(({ password, ...peer }) => (password === undefined ? peer : { ...peer, passwordSecret: bgpPasswordSecretName(peer.name) })),
+    bgpPeers: bgpPeers?.map(({ password, ...peer }) =>
+      password === undefined ? peer : { ...peer, passwordSecret: bgpPasswordSecretName(peer.name) },
+    ),
   };
 }
 
@@ -276,12 +287,23 @@ export class MetalLbServices extends pulumi.ComponentResource {
     this.manifests = rendered.manifests;
 
     const passwords = (args.bgpPeers ?? []).flatMap((peer, i) =>
-      peer.password === undefined ? [] : [{ peer: peer.name, secretName: bgpPasswordSecretName(peer.name), password: nonEmptyPassword(`bgpPeers[${i}].password`, peer.password) }],
+      peer.password === undefined
+        ? []
+        : [
+            {
+              peer: peer.name,
+              secretName: bgpPasswordSecretName(peer.name),
+              password: nonEmptyPassword(`bgpPeers[${i}].password`, peer.password),
+            },
+          ],
     );
     if (delivery === "talos-inline") {
-      const patch = pulumi
-        .all([checked, pulumi.all(passwords.map((p) => p.password))])
-        .apply(([c, values]) => renderMetalLbTalosPatch(c.spec, passwords.map((p, i) => renderBgpPasswordSecret(p.secretName, values[i]))));
+      const patch = pulumi.all([checked, pulumi.all(passwords.map((p) => p.password))]).apply(([c, values]) =>
+        renderMetalLbTalosPatch(
+          c.spec,
+          passwords.map((p, i) => renderBgpPasswordSecret(p.secretName, values[i])),
+        ),
+      );
       this.talosPatch = passwords.length > 0 ? pulumi.secret(patch) : patch;
     } else {
       this.talosPatch = checked.apply((c) => renderMetalLbTalosPatch(c.spec));
@@ -303,7 +325,11 @@ export class MetalLbServices extends pulumi.ComponentResource {
     rendered: pulumi.Output<RenderedMetalLb>,
     passwords: { peer: string; secretName: string; password: pulumi.Output<string> }[],
   ): void {
-    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(args.kubeconfig as pulumi.Input<string>) }, { parent: this });
+    const provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: pulumi.secret(args.kubeconfig as pulumi.Input<string>) },
+      { parent: this },
+    );
     const opts = { parent: this, provider };
     const ns = renderNamespace();
     const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, opts);
@@ -334,25 +360,59 @@ export class MetalLbServices extends pulumi.ComponentResource {
         ),
       );
     }
-    const custom = (resourceName: string, object: pulumi.Output<K8sObject>, apiVersion: string, kind: string, objectName: string, dependsOn: pulumi.Resource[]) =>
+    const custom = (
+      resourceName: string,
+      object: pulumi.Output<K8sObject>,
+      apiVersion: string,
+      kind: string,
+      objectName: string,
+      dependsOn: pulumi.Resource[],
+    ) =>
       new k8s.apiextensions.CustomResource(
         resourceName,
         { apiVersion, kind, metadata: { name: objectName, namespace: METALLB_NAMESPACE }, spec: object.apply((o) => o.spec) },
         { ...opts, dependsOn },
       );
-    args.pools.forEach((pool, i) => custom(`${name}-pool-${pool.name}`, rendered.pools[i], METALLB_V1BETA1, "IPAddressPool", pool.name, [chart]));
+    args.pools.forEach((pool, i) =>
+      custom(`${name}-pool-${pool.name}`, rendered.pools[i], METALLB_V1BETA1, "IPAddressPool", pool.name, [chart]),
+    );
     if (mode === "l2") {
-      custom(`${name}-l2`, rendered.apply((r) => r.l2Advertisement as K8sObject), METALLB_V1BETA1, "L2Advertisement", L2_ADVERTISEMENT_NAME, [chart]);
+      custom(
+        `${name}-l2`,
+        rendered.apply((r) => r.l2Advertisement as K8sObject),
+        METALLB_V1BETA1,
+        "L2Advertisement",
+        L2_ADVERTISEMENT_NAME,
+        [chart],
+      );
       return;
     }
     const bfd = args.bfdProfile
-      ? custom(`${name}-bfd-${args.bfdProfile.name}`, rendered.apply((r) => r.bfdProfile as K8sObject), METALLB_V1BETA1, "BFDProfile", args.bfdProfile.name, [chart])
+      ? custom(
+          `${name}-bfd-${args.bfdProfile.name}`,
+          rendered.apply((r) => r.bfdProfile as K8sObject),
+          METALLB_V1BETA1,
+          "BFDProfile",
+          args.bfdProfile.name,
+          [chart],
+        )
       : undefined;
     (args.bgpPeers ?? []).forEach((peer, i) => {
       // A peer waits for the chart, its password Secret and the BFD profile it may reference.
-      const dependsOn: pulumi.Resource[] = [chart, ...(secrets.has(peer.name) ? [secrets.get(peer.name) as k8s.core.v1.Secret] : []), ...(bfd ? [bfd] : [])];
+      const dependsOn: pulumi.Resource[] = [
+        chart,
+        ...(secrets.has(peer.name) ? [secrets.get(peer.name) as k8s.core.v1.Secret] : []),
+        ...(bfd ? [bfd] : []),
+      ];
       custom(`${name}-peer-${peer.name}`, rendered.bgpPeers[i], METALLB_V1BETA2, "BGPPeer", peer.name, dependsOn);
     });
-    custom(`${name}-bgp`, rendered.apply((r) => r.bgpAdvertisement as K8sObject), METALLB_V1BETA1, "BGPAdvertisement", BGP_ADVERTISEMENT_NAME, [chart]);
+    custom(
+      `${name}-bgp`,
+      rendered.apply((r) => r.bgpAdvertisement as K8sObject),
+      METALLB_V1BETA1,
+      "BGPAdvertisement",
+      BGP_ADVERTISEMENT_NAME,
+      [chart],
+    );
   }
 }

@@ -268,7 +268,8 @@ type NlbConfigArgs = Omit<NlbEndpointArgs, "controlPlaneInstances" | "workerInst
  * @throws InputError naming `field` when malformed or when host bits are set.
  */
 export function parseCidr(field: string, value: unknown): { cidr: string; family: "ipv4" | "ipv6"; prefix: number } {
-  const malformed = () => new InputError(field, value, "is not a CIDR block (expected a network address with prefix length, e.g. 10.0.0.0/16)");
+  const malformed = () =>
+    new InputError(field, value, "is not a CIDR block (expected a network address with prefix length, e.g. 10.0.0.0/16)");
   if (typeof value !== "string") throw malformed();
   const parts = value.split("/");
   if (parts.length !== 2 || !/^\d{1,3}$/.test(parts[1])) throw malformed();
@@ -286,8 +287,14 @@ export function parseCidr(field: string, value: unknown): { cidr: string; family
   return { cidr: `${network}/${prefix}`, family, prefix };
 }
 
-
-function checkInt(field: string, value: unknown, fallback: number, limits: { min: number; max: number }, unit: string, source: string): number {
+function checkInt(
+  field: string,
+  value: unknown,
+  fallback: number,
+  limits: { min: number; max: number },
+  unit: string,
+  source: string,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < limits.min || value > limits.max) {
     throw new InputError(field, value, `must be an integer from ${limits.min} to ${limits.max} ${unit} (${source})`);
@@ -309,7 +316,11 @@ function checkId(field: string, value: unknown): string {
 export function checkEnvironment(value: unknown): string {
   const field = "environment";
   if (typeof value !== "string" || !/^[A-Za-z0-9-]+$/.test(value)) {
-    throw new InputError(field, value, "must be letters, digits and hyphens only (AWS load balancer and target group names allow nothing else)");
+    throw new InputError(
+      field,
+      value,
+      "must be letters, digits and hyphens only (AWS load balancer and target group names allow nothing else)",
+    );
   }
   if (value.startsWith("-") || value.endsWith("-")) {
     throw new InputError(field, value, "must not start or end with a hyphen");
@@ -328,7 +339,11 @@ export function checkEnvironment(value: unknown): string {
     throw new InputError(field, value, `makes the load balancer name ${lbName}, and AWS rejects names beginning with "internal-"`);
   }
   if (value.toLowerCase().startsWith("sg-")) {
-    throw new InputError(field, value, `makes the security group name ${value}${NLB_NAME_SUFFIXES.securityGroup}, and EC2 rejects names beginning with "sg-"`);
+    throw new InputError(
+      field,
+      value,
+      `makes the security group name ${value}${NLB_NAME_SUFFIXES.securityGroup}, and EC2 rejects names beginning with "sg-"`,
+    );
   }
   return value;
 }
@@ -416,7 +431,11 @@ export function checkNlbConfig(args: pulumi.Unwrap<NlbConfigArgs>): NlbConfig {
       );
     }
     if (family === "ipv6") {
-      throw new InputError(field, value, "is an IPv6 range; the NLB is IPv4-only and instance targets would see IPv6 clients as the NLB's own address");
+      throw new InputError(
+        field,
+        value,
+        "is an IPv6 range; the NLB is IPv4-only and instance targets would see IPv6 clients as the NLB's own address",
+      );
     }
     if (cidr === vpc.cidr) throw new InputError(field, value, "is vpcCidr, which is always allowed; remove it");
   }
@@ -431,13 +450,45 @@ export function checkNlbConfig(args: pulumi.Unwrap<NlbConfigArgs>): NlbConfig {
 
   const L = ELBV2_LIMITS;
   const hcSource = "ELBv2 limit, AWS 'Health checks for Network Load Balancer target groups'";
-  const interval = checkInt("healthCheckInterval", args.healthCheckInterval, d.healthCheckInterval, L.healthCheckIntervalSeconds, "seconds", hcSource);
-  const timeout = checkInt("healthCheckTimeout", args.healthCheckTimeout, d.healthCheckTimeout, L.healthCheckTimeoutSeconds, "seconds", hcSource);
+  const interval = checkInt(
+    "healthCheckInterval",
+    args.healthCheckInterval,
+    d.healthCheckInterval,
+    L.healthCheckIntervalSeconds,
+    "seconds",
+    hcSource,
+  );
+  const timeout = checkInt(
+    "healthCheckTimeout",
+    args.healthCheckTimeout,
+    d.healthCheckTimeout,
+    L.healthCheckTimeoutSeconds,
+    "seconds",
+    hcSource,
+  );
   if (timeout > interval) {
-    throw new InputError("healthCheckTimeout", timeout, `must not exceed healthCheckInterval (${interval} s): a check must finish before the next one starts`);
+    throw new InputError(
+      "healthCheckTimeout",
+      timeout,
+      `must not exceed healthCheckInterval (${interval} s): a check must finish before the next one starts`,
+    );
   }
-  const healthyThreshold = checkInt("healthyThreshold", args.healthyThreshold, d.healthyThreshold, L.healthyThresholdCount, "checks", hcSource);
-  const unhealthyThreshold = checkInt("unhealthyThreshold", args.unhealthyThreshold, d.unhealthyThreshold, L.unhealthyThresholdCount, "checks", hcSource);
+  const healthyThreshold = checkInt(
+    "healthyThreshold",
+    args.healthyThreshold,
+    d.healthyThreshold,
+    L.healthyThresholdCount,
+    "checks",
+    hcSource,
+  );
+  const unhealthyThreshold = checkInt(
+    "unhealthyThreshold",
+    args.unhealthyThreshold,
+    d.unhealthyThreshold,
+    L.unhealthyThresholdCount,
+    "checks",
+    hcSource,
+  );
   const deregistrationDelay = checkInt(
     "deregistrationDelay",
     args.deregistrationDelay,
@@ -460,7 +511,11 @@ export function checkNlbConfig(args: pulumi.Unwrap<NlbConfigArgs>): NlbConfig {
     allowedAdminCidrs,
     instanceSecurityGroupId,
     enableDeletionProtection: checkBoolean("enableDeletionProtection", args.enableDeletionProtection, d.enableDeletionProtection),
-    enableCrossZoneLoadBalancing: checkBoolean("enableCrossZoneLoadBalancing", args.enableCrossZoneLoadBalancing, d.enableCrossZoneLoadBalancing),
+    enableCrossZoneLoadBalancing: checkBoolean(
+      "enableCrossZoneLoadBalancing",
+      args.enableCrossZoneLoadBalancing,
+      d.enableCrossZoneLoadBalancing,
+    ),
     preserveClientIp: checkBoolean("preserveClientIp", args.preserveClientIp, d.preserveClientIp),
     deregistrationDelay,
     healthCheck: { interval, timeout, healthyThreshold, unhealthyThreshold },
@@ -472,7 +527,11 @@ export function checkNlbConfig(args: pulumi.Unwrap<NlbConfigArgs>): NlbConfig {
  * @throws InputError for a malformed name or instance ID, or (control planes) a private IP that is
  *   not an IPv4 address.
  */
-export function checkNlbInstance(field: string, inst: { name: string; instanceId: string; privateIp?: string }, controlPlane: boolean): NlbInstance {
+export function checkNlbInstance(
+  field: string,
+  inst: { name: string; instanceId: string; privateIp?: string },
+  controlPlane: boolean,
+): NlbInstance {
   const name = checkName(`${field}.name`, inst?.name);
   const instanceId = checkId(`${field}.instanceId`, inst?.instanceId);
   if (!controlPlane) return { name, instanceId };
@@ -498,10 +557,12 @@ export function checkNlbEndpointArgs(args: pulumi.Unwrap<NlbEndpointArgs>): Chec
     ...workers.map((w, i): [string, NlbInstance] => [`workerInstances[${i}]`, w]),
   ];
   for (const [field, inst] of all) {
-    if (byId.has(inst.instanceId)) throw new InputError(`${field}.instanceId`, inst.instanceId, `is also the instance of ${byId.get(inst.instanceId)}`);
+    if (byId.has(inst.instanceId))
+      throw new InputError(`${field}.instanceId`, inst.instanceId, `is also the instance of ${byId.get(inst.instanceId)}`);
     byId.set(inst.instanceId, field);
     if (inst.privateIp !== undefined) {
-      if (byIp.has(inst.privateIp)) throw new InputError(`${field}.privateIp`, inst.privateIp, `is also the address of ${byIp.get(inst.privateIp)}`);
+      if (byIp.has(inst.privateIp))
+        throw new InputError(`${field}.privateIp`, inst.privateIp, `is also the address of ${byIp.get(inst.privateIp)}`);
       byIp.set(inst.privateIp, field);
     }
   }
@@ -704,9 +765,7 @@ export class NlbEndpoint extends pulumi.ComponentResource implements ControlPlan
     }
 
     // The DNS name, resolved only once the NLB forwards: every listener and attachment exists.
-    const ready = pulumi
-      .all([lb.dnsName, ...listeners.map((l) => l.arn), ...attachments.map((a) => a.id)])
-      .apply(([dns]) => dns as string);
+    const ready = pulumi.all([lb.dnsName, ...listeners.map((l) => l.arn), ...attachments.map((a) => a.id)]).apply(([dns]) => dns as string);
 
     this.loadBalancerDnsName = lb.dnsName;
     this.loadBalancerArn = lb.arn;

@@ -84,10 +84,7 @@ export function inSubnet(ip: string, iface: InterfaceAddress): boolean {
 export function isReservedInSubnet(ip: string, iface: InterfaceAddress): boolean {
   if (iface.family !== "ipv4" || iface.prefix >= 31) return false;
   const cidr = `${iface.ip}/${iface.prefix}`;
-  return (
-    ipaddr.IPv4.networkAddressFromCIDR(cidr).toString() === ip ||
-    ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString() === ip
-  );
+  return ipaddr.IPv4.networkAddressFromCIDR(cidr).toString() === ip || ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString() === ip;
 }
 
 /** A name usable in resource names, file names and Talos link aliases: a DNS label. */

@@ -30,8 +30,7 @@ const fail = (msg) => {
 const commands = Object.keys(reference).filter((k) => !k.startsWith("_"));
 const positional = reference._positional_forms || {};
 const aliases = reference._aliases || {};
-const lookup = (list, flag) =>
-  (list || []).find((f) => f.long === flag || (f.short && f.short === flag));
+const lookup = (list, flag) => (list || []).find((f) => f.long === flag || (f.short && f.short === flag));
 
 // Split argv into words (command path) and flags, in order.
 const words = [];
@@ -41,8 +40,12 @@ for (let i = 0; i < argv.length; i++) {
   if (token.startsWith("-")) {
     const [name, inline] = token.split(/=(.*)/s, 2);
     flags.push({ name, inline, afterWords: words.length, index: i });
-    const known = lookup(reference._global, name) || commands.map((c) => lookup(reference[c], name)).find(Boolean) ||
-      Object.values(reference._inherited_from_parent || {}).map((l) => lookup(l, name)).find(Boolean);
+    const known =
+      lookup(reference._global, name) ||
+      commands.map((c) => lookup(reference[c], name)).find(Boolean) ||
+      Object.values(reference._inherited_from_parent || {})
+        .map((l) => lookup(l, name))
+        .find(Boolean);
     if (!known) fail(`unknown flag ${name}`);
     if (known.type !== "bool" && inline === undefined) {
       flags[flags.length - 1].value = argv[++i];
@@ -72,7 +75,8 @@ for (const flag of flags) {
     : lookup(reference[command], flag.name) ||
       lookup((reference._inherited_from_parent || {})[command], flag.name) ||
       lookup(reference._global, flag.name);
-  if (!allowed) fail(`flag ${flag.name} is not accepted ${before ? "before the subcommand (not a root flag)" : `by "talosctl ${command}"`}`);
+  if (!allowed)
+    fail(`flag ${flag.name} is not accepted ${before ? "before the subcommand (not a root flag)" : `by "talosctl ${command}"`}`);
   if (allowed.type === "enum" && !allowed.values.includes(flag.value)) {
     fail(`flag ${flag.name} value ${JSON.stringify(flag.value)} is not one of ${allowed.values.join(", ")}`);
   }
@@ -95,7 +99,8 @@ const bootId = () => (fs.existsSync(bootFile) ? fs.readFileSync(bootFile, "utf8"
 const operands = words.slice(commandWords);
 switch (command) {
   case "get":
-    if (operands[0] !== "machineconfig" || !flags.some((f) => f.name === "--output" || f.name === "-o")) fail(`unexpected get ${operands.join(" ")}`);
+    if (operands[0] !== "machineconfig" || !flags.some((f) => f.name === "--output" || f.name === "-o"))
+      fail(`unexpected get ${operands.join(" ")}`);
     process.stdout.write(fs.readFileSync(process.env.FAKE_TALOSCTL_NODE_CONFIG, "utf8"));
     process.exit(0);
     break;
@@ -118,7 +123,9 @@ switch (command) {
   case "patch": {
     const mode = flags.find((f) => f.name === "--mode" || f.name === "-m");
     const reboots = process.env.FAKE_TALOSCTL_PATCH_REBOOTS === "1" || (mode !== undefined && mode.value === "reboot");
-    process.stdout.write(`patched MachineConfigs.config.talos.dev/v1alpha1 at the node 10.0.0.1\nApplied configuration ${reboots ? "with" : "without"} a reboot\n`);
+    process.stdout.write(
+      `patched MachineConfigs.config.talos.dev/v1alpha1 at the node 10.0.0.1\nApplied configuration ${reboots ? "with" : "without"} a reboot\n`,
+    );
     if (reboots) fs.writeFileSync(bootFile, "22222222-2222-2222-2222-222222222222");
     process.exit(Number(process.env.FAKE_TALOSCTL_EXIT || 0));
     break;

@@ -35,7 +35,10 @@ export function strictSchema(schema: Json): Json {
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(schema as Record<string, Json>)) {
     // `properties` maps field names to schemas: recurse into the schemas, never treat the map itself as a schema.
-    out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as Record<string, Json>).map(([p, s]) => [p, strictSchema(s)])) : strictSchema(v);
+    out[k] =
+      k === "properties"
+        ? Object.fromEntries(Object.entries(v as Record<string, Json>).map(([p, s]) => [p, strictSchema(s)]))
+        : strictSchema(v);
   }
   if (out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
   return out;
@@ -61,10 +64,14 @@ let schemas: Map<string, { name: string; schema: Json }> | undefined;
 function crdSchemas(): Map<string, { name: string; schema: Json }> {
   if (schemas) return schemas;
   const pinned = pinnedModule("metallb", METALLB_MODULE);
-  if (pinned.version !== METALLB_REFERENCE_VERSION) throw new Error(`tools/refs/metallb pins MetalLB ${pinned.version}, not ${METALLB_REFERENCE_VERSION}`);
+  if (pinned.version !== METALLB_REFERENCE_VERSION)
+    throw new Error(`tools/refs/metallb pins MetalLB ${pinned.version}, not ${METALLB_REFERENCE_VERSION}`);
   const dir = path.join(pinned.dir, CRD_DIR);
   const found = new Map<string, { name: string; schema: Json }>();
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()) {
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
       if (doc.errors.length > 0) throw new Error(`${CRD_DIR}/${file}: ${doc.errors[0].message}`);
       const crd = doc.toJS() as Crd | null;

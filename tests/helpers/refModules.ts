@@ -46,11 +46,18 @@ const resolved = new Map<string, PinnedModule>();
 function goModDownload(cwd: string, modulePath: string, env: NodeJS.ProcessEnv): GoModDownload | string {
   let stdout: string;
   try {
-    stdout = execFileSync("go", ["mod", "download", "-json", modulePath], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    stdout = execFileSync("go", ["mod", "download", "-json", modulePath], {
+      cwd,
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     if (e.code === "ENOENT") {
-      throw new Error("the go command was not found: the tests need Go >= 1.26 to fetch the pinned reference data (tools/refs/*/go.mod); install Go and re-run");
+      throw new Error(
+        "the go command was not found: the tests need Go >= 1.26 to fetch the pinned reference data (tools/refs/*/go.mod); install Go and re-run",
+      );
     }
     // A failed download still prints its JSON object (with `Error`) on stdout; other failures only on stderr.
     try {
@@ -75,7 +82,7 @@ function download(cwd: string, query: string, pinnedBy: string): PinnedModule {
     answer = goModDownload(cwd, query, env);
   }
   if (typeof answer === "string" || answer.Error || !answer.Dir || !answer.Version) {
-    const why = typeof answer === "string" ? answer : answer.Error ?? "no Dir or Version in the answer";
+    const why = typeof answer === "string" ? answer : (answer.Error ?? "no Dir or Version in the answer");
     throw new Error(`go mod download -json ${query} (${pinnedBy}) failed: ${why}`);
   }
   return { dir: answer.Dir, version: answer.Version, sum: answer.Sum };

@@ -28,7 +28,6 @@ export function stackVariant(stack: string, changes: Record<string, unknown> = {
   return dir;
 }
 
-
 /** Removes every directory made by {@link stackVariant} / {@link synthVariant}; call from `afterAll`. */
 export function removeVariants(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,19 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
  * Starts `tests/lab/<agent>.ts` with `args` in namespace `ns`. The agent's stdin is a pipe that
  * is never written, so the agent exits if the lab dies without tearing down.
  */
-export function startAgent(name: string, ns: string, agent: "backendAgent" | "proberAgent", args: readonly string[], onLine: (line: string) => void, logFile: string): Managed {
+export function startAgent(
+  name: string,
+  ns: string,
+  agent: "backendAgent" | "proberAgent",
+  args: readonly string[],
+  onLine: (line: string) => void,
+  logFile: string,
+): Managed {
   const script = path.join(__dirname, `${agent}.ts`);
-  return startManaged(name, "ip", ["netns", "exec", ns, process.execPath, "--import", "tsx", script, ...args], { onLine, logFile, stdinPipe: true, cwd: REPO_ROOT });
+  return startManaged(name, "ip", ["netns", "exec", ns, process.execPath, "--import", "tsx", script, ...args], {
+    onLine,
+    logFile,
+    stdinPipe: true,
+    cwd: REPO_ROOT,
+  });
 }

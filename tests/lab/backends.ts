@@ -31,8 +31,19 @@ export class FakeBackend {
     const onLine = (line: string) => {
       if (line.trim() === "ready") this.ready = true;
     };
-    this.proc = startAgent(`backend-${this.role}`, this.ns, "backendAgent", [this.cert.keyFile, this.cert.certFile, String(this.status)], onLine, path.join(this.logDir, `${this.role}.log`));
-    await waitFor(`backend ${this.role} to listen`, () => this.ready || (!this.proc!.alive() ? Promise.reject(new Error(`backend ${this.role} exited`)) : false), 15_000);
+    this.proc = startAgent(
+      `backend-${this.role}`,
+      this.ns,
+      "backendAgent",
+      [this.cert.keyFile, this.cert.certFile, String(this.status)],
+      onLine,
+      path.join(this.logDir, `${this.role}.log`),
+    );
+    await waitFor(
+      `backend ${this.role} to listen`,
+      () => this.ready || (!this.proc!.alive() ? Promise.reject(new Error(`backend ${this.role} exited`)) : false),
+      15_000,
+    );
   }
 
   /** Fault a: SIGKILL the node's process, so the kernel refuses new connections (RST). */

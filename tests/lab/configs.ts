@@ -49,13 +49,25 @@ export function projectConfig(id: string, title: string, tuning: LoadBalancerTun
     filesFor: (role) => ({
       haproxyConfig,
       checkScript,
-      keepalivedConfig: renderKeepalivedConfig({ hosts: LB_HOSTS, host: role, vip: LAB_VIP, interface: LAB_IFACE, virtualRouterId: LAB_VRID, tuning }),
+      keepalivedConfig: renderKeepalivedConfig({
+        hosts: LB_HOSTS,
+        host: role,
+        vip: LAB_VIP,
+        interface: LAB_IFACE,
+        virtualRouterId: LAB_VRID,
+        tuning,
+      }),
     }),
   };
 }
 
 function seedSpec(role: LbRole): SeedKeepalivedSpec {
-  return { state: role === "lb1" ? "MASTER" : "BACKUP", priority: role === "lb1" ? 100 : 90, vipCidr: `${LAB_VIP}/${LAB_PREFIX}`, iface: LAB_IFACE };
+  return {
+    state: role === "lb1" ? "MASTER" : "BACKUP",
+    priority: role === "lb1" ? 100 : 90,
+    vipCidr: `${LAB_VIP}/${LAB_PREFIX}`,
+    iface: LAB_IFACE,
+  };
 }
 
 /** The seed config as written (keepalived.conf refused by `keepalived -t`): only used to record that the push refuses it. */
@@ -70,7 +82,10 @@ export function seedConfig(): ConfigUnderTest {
     title: "seed config from the design notes, minimally fixed (vrrp_script moved first, enable_script_security + script_user root)",
     goals: {},
     settleMs: 5000,
-    filesFor: (role) => ({ haproxyConfig: seedHaproxyConfig(CONTROL_PLANES), keepalivedConfig: seedKeepalivedConfigMinimallyFixed(seedSpec(role)) }),
+    filesFor: (role) => ({
+      haproxyConfig: seedHaproxyConfig(CONTROL_PLANES),
+      keepalivedConfig: seedKeepalivedConfigMinimallyFixed(seedSpec(role)),
+    }),
   };
 }
 

@@ -157,7 +157,15 @@ const brokenPush: Scenario = {
 };
 
 /** Every scenario, in table order. */
-export const SCENARIOS: readonly Scenario[] = [backendDies, backendVanishes, masterDiesAndReturns, keepalivedStops, haproxyDies, splitBrain, brokenPush];
+export const SCENARIOS: readonly Scenario[] = [
+  backendDies,
+  backendVanishes,
+  masterDiesAndReturns,
+  keepalivedStops,
+  haproxyDies,
+  splitBrain,
+  brokenPush,
+];
 
 /**
  * The scenarios with the given ids (`b` also yields d).

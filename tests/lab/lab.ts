@@ -16,7 +16,18 @@ import { ConfigUnderTest, LAB_NODE_STATUS } from "./configs";
 import { LbFiles, LbHost } from "./lbHost";
 import { PROBE_TIMEOUT_MS, Prober, WindowStats, windowStats } from "./prober";
 import { run, sleep, stopAllManaged, waitFor } from "./proc";
-import { CP_ROLES, createTopology, destroyTopology, LAB_ADDRESSES, LAB_VIP, LB_ROLES, labNames, LabNames, removeLeftovers, ROLES } from "./topology";
+import {
+  CP_ROLES,
+  createTopology,
+  destroyTopology,
+  LAB_ADDRESSES,
+  LAB_VIP,
+  LB_ROLES,
+  labNames,
+  LabNames,
+  removeLeftovers,
+  ROLES,
+} from "./topology";
 
 /** Options of {@link Lab.start}. */
 export interface LabOptions {
@@ -49,7 +60,8 @@ export async function labUnavailableReason(): Promise<string | undefined> {
   if (probe.code !== 0) return `\`ip netns\` is not usable (${probe.stderr.trim()}); install iproute2: apt-get install -y iproute2`;
   for (const tool of ["haproxy", "keepalived", "unshare", "nsenter", "openssl", "ss"]) {
     const found = await run("bash", ["-c", `command -v ${tool} || [ -x /usr/sbin/${tool} ]`], { allowFail: true });
-    if (found.code !== 0) return `${tool} is missing; run: bash scripts/ensure-test-deps.sh (or apt-get install -y haproxy keepalived iproute2 util-linux openssl)`;
+    if (found.code !== 0)
+      return `${tool} is missing; run: bash scripts/ensure-test-deps.sh (or apt-get install -y haproxy keepalived iproute2 util-linux openssl)`;
   }
   return undefined;
 }
@@ -163,7 +175,12 @@ export class Lab {
     const { minMs = 3000, stableMs = 2000, maxMs = 15_000, statsFrom = faultAt } = opts;
     this.calmFrom = Number.MAX_SAFE_INTEGER;
     await sleep(Math.max(0, faultAt + minMs - Date.now()));
-    await waitFor("requests to succeed again", () => this.prober.stable(faultAt, stableMs), Math.max(0, faultAt + maxMs - Date.now()), 100).catch(() => undefined);
+    await waitFor(
+      "requests to succeed again",
+      () => this.prober.stable(faultAt, stableMs),
+      Math.max(0, faultAt + maxMs - Date.now()),
+      100,
+    ).catch(() => undefined);
     const until = Date.now();
     await waitFor("requests in flight to end", () => !this.prober.inFlightSince(until), PROBE_TIMEOUT_MS + 500, 20).catch(() => undefined);
     return { ...windowStats(this.prober.results, statsFrom, until), until };

@@ -100,15 +100,21 @@ export class LbHost {
 
   /** The live file as the host's services read it (`/etc/haproxy/haproxy.cfg` → the bind-mount source). */
   liveFile(file: typeof HAPROXY_CFG | typeof KEEPALIVED_CONF): string {
-    const local = file === HAPROXY_CFG ? path.join(this.dir, "etc-haproxy", "haproxy.cfg") : path.join(this.dir, "etc-keepalived", "keepalived.conf");
+    const local =
+      file === HAPROXY_CFG ? path.join(this.dir, "etc-haproxy", "haproxy.cfg") : path.join(this.dir, "etc-keepalived", "keepalived.conf");
     return fs.existsSync(local) ? fs.readFileSync(local, "utf8") : "";
   }
 
   /** Starts HAProxy (master-worker) and waits (≤ 10 s) until it listens on 6443. */
   async startHaproxy(): Promise<void> {
-    this.haproxy = startManaged(`${this.role}-haproxy`, "nsenter", this.nsenter(["/usr/sbin/haproxy", "-Ws", "-p", "/run/haproxy.pid", "-f", HAPROXY_CFG]), {
-      logFile: this.log("haproxy"),
-    });
+    this.haproxy = startManaged(
+      `${this.role}-haproxy`,
+      "nsenter",
+      this.nsenter(["/usr/sbin/haproxy", "-Ws", "-p", "/run/haproxy.pid", "-f", HAPROXY_CFG]),
+      {
+        logFile: this.log("haproxy"),
+      },
+    );
     await waitFor(`${this.role} haproxy on :6443`, () => this.listening(6443), 10_000, 100);
   }
 
@@ -119,11 +125,20 @@ export class LbHost {
 
   /** Starts Keepalived in the foreground (logs to <dir>/keepalived.log); waits (≤ 10 s) for its VRRP child. */
   async startKeepalived(): Promise<void> {
-    const ka = startManaged(`${this.role}-keepalived`, "nsenter", this.nsenter(["/usr/sbin/keepalived", "-n", "-l", "-D", "-f", KEEPALIVED_CONF]), {
-      logFile: this.log("keepalived"),
-    });
+    const ka = startManaged(
+      `${this.role}-keepalived`,
+      "nsenter",
+      this.nsenter(["/usr/sbin/keepalived", "-n", "-l", "-D", "-f", KEEPALIVED_CONF]),
+      {
+        logFile: this.log("keepalived"),
+      },
+    );
     this.keepalived = ka;
-    await waitFor(`${this.role} keepalived VRRP process`, () => descendants(ka.pid).filter((p) => p.comm === "keepalived").length >= 2, 10_000);
+    await waitFor(
+      `${this.role} keepalived VRRP process`,
+      () => descendants(ka.pid).filter((p) => p.comm === "keepalived").length >= 2,
+      10_000,
+    );
   }
 
   /** Fault c: SIGKILL every HAProxy process (master and workers) of this host, by PID. */

@@ -90,7 +90,10 @@ export const DEFAULT_GOALS: Readonly<Partial<Record<FaultId, Goal>>> = Object.fr
   c: { text: "restored ≤ 1.0 s", met: restoredWithin(1.0) },
   d: { text: "0 failed", met: zeroFailed },
   e: { text: "one holder ≤ 3 s after healing", met: (s: FaultSummary) => (s.oneHolderS?.median ?? Infinity) <= 3 },
-  f: { text: "refused, old config serves, 0 failed", met: (s: FaultSummary) => zeroFailed(s) && s.refusedAll === true && s.unchangedAll === true },
+  f: {
+    text: "refused, old config serves, 0 failed",
+    met: (s: FaultSummary) => zeroFailed(s) && s.refusedAll === true && s.unchangedAll === true,
+  },
 });
 
 /** Goals of the fast profile: the defaults' goals with b and c ≤ 0.5 s. */
@@ -148,7 +151,11 @@ function extra(s: FaultSummary): string {
  * `median [min–max]`, the slowest successful request, fault-specific figures, and the goal with
  * met/missed when `goals` has one. `never` = not restored within the observation window.
  */
-export function markdownTable(config: string, summaries: readonly FaultSummary[], goals: Readonly<Partial<Record<FaultId, Goal>>> = {}): string {
+export function markdownTable(
+  config: string,
+  summaries: readonly FaultSummary[],
+  goals: Readonly<Partial<Record<FaultId, Goal>>> = {},
+): string {
   const head = [
     "| config | fault | runs | failed requests | restored after (s) | slowest OK request (ms) | other | goal | met |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

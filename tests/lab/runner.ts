@@ -29,9 +29,14 @@ export interface ConfigResult {
 }
 
 function describe(o: Outcome): string {
-  const parts = [`failed ${o.failed}`, `restored ${o.restoredS === null ? "never" : `${o.restoredS.toFixed(1)} s`}`, `slowest OK ${o.slowestOkMs} ms`];
+  const parts = [
+    `failed ${o.failed}`,
+    `restored ${o.restoredS === null ? "never" : `${o.restoredS.toFixed(1)} s`}`,
+    `slowest OK ${o.slowestOkMs} ms`,
+  ];
   if (Object.keys(o.failures).length) parts.push(`reasons ${JSON.stringify(o.failures)}`);
-  if (o.oneHolderS !== undefined) parts.push(`both MASTER after ${o.bothMasterS ?? "never"} s, one holder ${o.oneHolderS ?? "never"} s after healing`);
+  if (o.oneHolderS !== undefined)
+    parts.push(`both MASTER after ${o.bothMasterS ?? "never"} s, one holder ${o.oneHolderS ?? "never"} s after healing`);
   if (o.refused !== undefined) parts.push(`refused ${o.refused}, live unchanged ${o.liveUnchanged}`);
   return parts.join(", ");
 }

@@ -114,7 +114,10 @@ export async function setMachineIsolated(names: LabNames, role: Role, isolated: 
 
 async function listNamespaces(): Promise<string[]> {
   const out = await ip(["netns", "list"], true);
-  return out.split("\n").map((l) => l.split(" ")[0]).filter(Boolean);
+  return out
+    .split("\n")
+    .map((l) => l.split(" ")[0])
+    .filter(Boolean);
 }
 
 async function listLinks(): Promise<string[]> {

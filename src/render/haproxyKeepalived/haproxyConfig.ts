@@ -23,7 +23,15 @@ import { checkBoolean, InputError } from "../../core/errors";
 import { checkName, parseIp } from "../../core/net";
 import { KUBERNETES_API_PORT, TALOS_API_PORT } from "../talos/patch";
 import { MIN_TALOS_MINOR } from "../talos/version";
-import { checkInteger, haproxyDuration, HaproxyTuning, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
+import {
+  checkInteger,
+  haproxyDuration,
+  HaproxyTuning,
+  LoadBalancerTuningInput,
+  MonitorEndpoint,
+  resolveMonitor,
+  resolveTuning,
+} from "./tuning";
 
 /** A control-plane node behind HAProxy. */
 export interface HaproxyBackendNode {
@@ -123,7 +131,8 @@ function serverAddress(ip: string, port: number): string {
 }
 
 function checkBalance(value: unknown): BalanceAlgorithm {
-  if (!(BALANCE_ALGORITHMS as readonly unknown[]).includes(value)) throw new InputError("balance", value, `must be one of ${BALANCE_ALGORITHMS.join(", ")}`);
+  if (!(BALANCE_ALGORITHMS as readonly unknown[]).includes(value))
+    throw new InputError("balance", value, `must be one of ${BALANCE_ALGORITHMS.join(", ")}`);
   return value as BalanceAlgorithm;
 }
 
@@ -176,7 +185,14 @@ function tcpFrontend(name: string, port: number, ipv6: boolean): string[] {
   return [`frontend ${name}`, `    bind *:${port}`, ...(ipv6 ? [`    bind :::${port} v6only`] : []), `    default_backend ${name}`];
 }
 
-function backend(name: string, balance: BalanceAlgorithm, checkLines: string[], nodes: HaproxyBackendNode[], port: number, serverCheck: string): string[] {
+function backend(
+  name: string,
+  balance: BalanceAlgorithm,
+  checkLines: string[],
+  nodes: HaproxyBackendNode[],
+  port: number,
+  serverCheck: string,
+): string[] {
   return [
     `backend ${name}`,
     `    balance ${balance}`,
@@ -198,7 +214,9 @@ function backend(name: string, balance: BalanceAlgorithm, checkLines: string[], 
 export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const versionStatus = kubernetesApiCheckStatus(spec.talosMinor);
   const status =
-    spec.kubernetesApiCheckStatus === undefined ? versionStatus : checkInteger("kubernetesApiCheckStatus", spec.kubernetesApiCheckStatus, 100, 599);
+    spec.kubernetesApiCheckStatus === undefined
+      ? versionStatus
+      : checkInteger("kubernetesApiCheckStatus", spec.kubernetesApiCheckStatus, 100, 599);
   const nodes = checkBackends("controlPlanes", spec.controlPlanes);
   const tuning = resolveTuning(spec.tuning).haproxy;
   const monitor = resolveMonitor(spec.monitor);

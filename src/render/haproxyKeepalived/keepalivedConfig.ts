@@ -45,7 +45,15 @@ import { validateLayer2Vip } from "../talos/controlPlanes";
 import { InputError } from "../../core/errors";
 import { checkName, InterfaceAddress, parseInterfaceAddress } from "../../core/net";
 import { checkLinkName } from "../talos/patch";
-import { checkInteger, KeepalivedTuning, keepalivedSeconds, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
+import {
+  checkInteger,
+  KeepalivedTuning,
+  keepalivedSeconds,
+  LoadBalancerTuningInput,
+  MonitorEndpoint,
+  resolveMonitor,
+  resolveTuning,
+} from "./tuning";
 
 /** Directory of keepalived.conf on Debian, and default home of the check script. */
 export const DEFAULT_KEEPALIVED_DIR = "/etc/keepalived";
@@ -207,7 +215,13 @@ function checkHosts(field: string, hosts: unknown): Host[] {
   const parsed = hosts.map((h: LoadBalancerHostSpec, i): Host => {
     const name = checkName(`${field}[${i}].name`, h?.name);
     const address = parseInterfaceAddress(`${field}[${i}].address`, h?.address);
-    const priority = checkInteger(`${field}[${i}].priority`, h?.priority ?? FIRST_HOST_PRIORITY - 10 * i, 1, 254, "(255 means address owner and is reserved)");
+    const priority = checkInteger(
+      `${field}[${i}].priority`,
+      h?.priority ?? FIRST_HOST_PRIORITY - 10 * i,
+      1,
+      254,
+      "(255 means address owner and is reserved)",
+    );
     unique(i, "name", name, name);
     unique(i, "address", address.ip, h.address);
     unique(i, "priority", priority, priority);
@@ -215,7 +229,11 @@ function checkHosts(field: string, hosts: unknown): Host[] {
   });
   parsed.forEach((h, i) => {
     if (h.address.network !== parsed[0].address.network) {
-      throw new InputError(`${field}[${i}].address`, hosts[i].address, `is not in ${parsed[0].address.network}, the subnet of ${field}[0]; the hosts must share the VIP's Layer 2 segment`);
+      throw new InputError(
+        `${field}[${i}].address`,
+        hosts[i].address,
+        `is not in ${parsed[0].address.network}, the subnet of ${field}[0]; the hosts must share the VIP's Layer 2 segment`,
+      );
     }
   });
   return parsed;
@@ -226,7 +244,11 @@ function checkVip(field: string, value: unknown, hosts: Host[]): string {
   if (typeof ip === "string" && ip.includes("/")) {
     const [addr, prefix] = ip.split("/", 2);
     if (prefix !== String(hosts[0].address.prefix)) {
-      throw new InputError(field, value, `has prefix /${prefix}, but the hosts' subnet is ${hosts[0].address.network}; use /${hosts[0].address.prefix} or no prefix`);
+      throw new InputError(
+        field,
+        value,
+        `has prefix /${prefix}, but the hosts' subnet is ${hosts[0].address.network}; use /${hosts[0].address.prefix} or no prefix`,
+      );
     }
     ip = addr;
   }
@@ -247,10 +269,18 @@ function checkScriptUser(value: unknown): string {
 export function checkAuthPass(value: unknown, version: 2 | 3): string | undefined {
   if (value === undefined) return undefined;
   if (version === 3) {
-    throw new InputError("authPass", "(secret)", "cannot be used with VRRPv3: RFC 5798 has no authentication; use tuning.keepalived.vrrpVersion 2 or leave authPass unset");
+    throw new InputError(
+      "authPass",
+      "(secret)",
+      "cannot be used with VRRPv3: RFC 5798 has no authentication; use tuning.keepalived.vrrpVersion 2 or leave authPass unset",
+    );
   }
   if (typeof value !== "string" || !/^[!#-&(-[\]-~]{1,8}$/.test(value)) {
-    throw new InputError("authPass", "(secret)", "must be 1 to 8 printable ASCII characters without spaces, quotes or backslashes (keepalived uses only the first 8)");
+    throw new InputError(
+      "authPass",
+      "(secret)",
+      "must be 1 to 8 printable ASCII characters without spaces, quotes or backslashes (keepalived uses only the first 8)",
+    );
   }
   return value;
 }
@@ -296,7 +326,8 @@ interface InstanceArgs {
 }
 
 function vrrpInstance(a: InstanceArgs): string[] {
-  const auth = a.authPass === undefined ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass "${a.authPass}"`, "    }"];
+  const auth =
+    a.authPass === undefined ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass "${a.authPass}"`, "    }"];
   return [
     `vrrp_instance ${VRRP_INSTANCE_NAME} {`,
     "    state BACKUP",
@@ -346,7 +377,11 @@ export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
   const scriptUser = checkScriptUser(spec.scriptUser ?? "root");
   const authPass = checkAuthPass(spec.authPass, k.vrrpVersion);
   if (k.vrrpVersion === 2 && vip.includes(":")) {
-    throw new InputError("tuning.keepalived.vrrpVersion", 2, "cannot carry an IPv6 VIP: VRRPv2 (RFC 3768) is IPv4 only, and keepalived would switch to VRRPv3 and drop the authentication");
+    throw new InputError(
+      "tuning.keepalived.vrrpVersion",
+      2,
+      "cannot carry an IPv6 VIP: VRRPv2 (RFC 3768) is IPv4 only, and keepalived would switch to VRRPv3 and drop the authentication",
+    );
   }
   const script = renderCheckScript(spec);
   const peers = hosts.filter((h) => h !== self);

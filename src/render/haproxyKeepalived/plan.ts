@@ -123,12 +123,17 @@ function hash(text: string): string {
 
 function dnsPlan(args: HaproxyKeepalivedPlanSpec, nodeIps: string[]): Pick<HaproxyKeepalivedPlan, "endpoint" | "dnsRecords" | "warnings"> {
   if ((args.loadBalancers ?? []).length > 0) {
-    throw new InputError("loadBalancers", args.loadBalancers!.map((h) => h.name), "must be empty in dns-round-robin mode (there is no load balancer)");
+    throw new InputError(
+      "loadBalancers",
+      args.loadBalancers!.map((h) => h.name),
+      "must be empty in dns-round-robin mode (there is no load balancer)",
+    );
   }
   const name = checkEndpoint("dnsName", args.dnsName);
   if (parseIpOrUndefined(name)) throw new InputError("dnsName", args.dnsName, "must be a DNS name, not an IP address");
   const ttl = args.dnsTtl ?? DEFAULT_DNS_TTL;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400) throw new InputError("dnsTtl", args.dnsTtl, "must be whole seconds from 1 to 86400");
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400)
+    throw new InputError("dnsTtl", args.dnsTtl, "must be whole seconds from 1 to 86400");
   return {
     endpoint: name,
     dnsRecords: nodeIps.map((ip) => ({ name, type: ip.includes(":") ? "AAAA" : "A", value: ip, ttl })),
@@ -158,23 +163,46 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
   const nodeIps = nodes.map((n) => n.address.ip);
   if (mode === "dns-round-robin") {
     const dns = dnsPlan(args, nodeIps);
-    return { mode, endpoint: dns.endpoint, talosApiEndpoints: nodeIps, hosts: {}, dnsRecords: dns.dnsRecords, warnings: [...warnings, ...dns.warnings] };
+    return {
+      mode,
+      endpoint: dns.endpoint,
+      talosApiEndpoints: nodeIps,
+      hosts: {},
+      dnsRecords: dns.dnsRecords,
+      warnings: [...warnings, ...dns.warnings],
+    };
   }
 
   const lbs = args.loadBalancers ?? [];
-  if (mode === "ha-pair" && lbs.length < 2) throw new InputError("loadBalancers", lbs.map((h) => h.name), "must list at least 2 hosts in ha-pair mode (Keepalived moves the VIP between them)");
-  if (mode === "single-haproxy" && lbs.length !== 1) throw new InputError("loadBalancers", lbs.map((h) => h.name), "must list exactly 1 host in single-haproxy mode");
+  if (mode === "ha-pair" && lbs.length < 2)
+    throw new InputError(
+      "loadBalancers",
+      lbs.map((h) => h.name),
+      "must list at least 2 hosts in ha-pair mode (Keepalived moves the VIP between them)",
+    );
+  if (mode === "single-haproxy" && lbs.length !== 1)
+    throw new InputError(
+      "loadBalancers",
+      lbs.map((h) => h.name),
+      "must list exactly 1 host in single-haproxy mode",
+    );
   const hosts = lbs.map((lb, i) => {
     checkName(`loadBalancers[${i}].name`, lb.name);
     const address = parseInterfaceAddress(`loadBalancers[${i}].address`, lb.address);
     nodes.forEach((n, j) => {
-      if (n.address.ip === address.ip) throw new InputError(`loadBalancers[${i}].address`, lb.address, `equals the address of controlPlanes[${j}] (${n.name})`);
+      if (n.address.ip === address.ip)
+        throw new InputError(`loadBalancers[${i}].address`, lb.address, `equals the address of controlPlanes[${j}] (${n.name})`);
     });
     return { ...lb, address };
   });
   const tuning = tuningOf(args);
   const listenIpv6 = hosts.some((h) => h.address.family === "ipv6") || String(args.vip ?? "").includes(":");
-  const haproxyConfig = renderHaproxyConfig({ talosMinor: talos.minor, controlPlanes: nodes.map((n) => ({ name: n.name, ip: n.address.ip })), tuning, listenIpv6 });
+  const haproxyConfig = renderHaproxyConfig({
+    talosMinor: talos.minor,
+    controlPlanes: nodes.map((n) => ({ name: n.name, ip: n.address.ip })),
+    tuning,
+    listenIpv6,
+  });
 
   let endpoint: string;
   const plans: Record<string, HostPlan> = {};
@@ -195,9 +223,7 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     // Push order: lowest priority first. With nopreempt the VIP holder is whichever host took it,
     // so this is a stable order, not a guarantee that the holder goes last; hosts change one at a
     // time and reload without dropping the VIP.
-    const ordered = hosts
-      .map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) }))
-      .sort((a, b) => a.priority - b.priority);
+    const ordered = hosts.map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) })).sort((a, b) => a.priority - b.priority);
     for (const { h } of ordered) {
       const keepalivedWith = (authPass: string | undefined) =>
         renderKeepalivedConfig({
@@ -211,10 +237,10 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
         });
       const keepalivedConfig = keepalivedWith(args.vrrpAuthPassSet ? MASKED_AUTH_PASS : undefined);
       const script = renderPushSteps({ haproxyConfig, keepalivedConfig, checkScript });
-      const scriptWith = (authPass: string | undefined) => renderPushSteps({ haproxyConfig, keepalivedConfig: keepalivedWith(authPass), checkScript });
+      const scriptWith = (authPass: string | undefined) =>
+        renderPushSteps({ haproxyConfig, keepalivedConfig: keepalivedWith(authPass), checkScript });
       plans[h.name] = { haproxyConfig, keepalivedConfig, script, hash: hash(script), scriptWith };
     }
   }
   return { mode, endpoint, talosApiEndpoints: nodeIps, hosts: plans, dnsRecords: [], warnings };
 }
-

@@ -69,12 +69,14 @@ const SAFE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 const SAFE_UNIT = /^[A-Za-z0-9@._-]+\.service$/;
 
 function checkPath(field: string, value: unknown): string {
-  if (typeof value !== "string" || !SAFE_PATH.test(value)) throw new InputError(field, value, "must be an absolute path of letters, digits and . _ - (no spaces or shell characters)");
+  if (typeof value !== "string" || !SAFE_PATH.test(value))
+    throw new InputError(field, value, "must be an absolute path of letters, digits and . _ - (no spaces or shell characters)");
   return value;
 }
 
 function checkUnit(field: string, value: unknown): string {
-  if (typeof value !== "string" || !SAFE_UNIT.test(value)) throw new InputError(field, value, "must be a systemd service unit name such as haproxy.service");
+  if (typeof value !== "string" || !SAFE_UNIT.test(value))
+    throw new InputError(field, value, "must be a systemd service unit name such as haproxy.service");
   return value;
 }
 
@@ -99,7 +101,7 @@ const PRELUDE = [
   "set -euo pipefail",
   "umask 077",
   "say() { printf 'talos-endpoints: %s\\n' \"$*\"; }",
-  "die() { local code=$1; shift; printf 'talos-endpoints: %s\\n' \"$*\" >&2; exit \"$code\"; }",
+  'die() { local code=$1; shift; printf \'talos-endpoints: %s\\n\' "$*" >&2; exit "$code"; }',
   "staged=()",
   "new_check=",
   'cleanup() { if [ "${#staged[@]}" -gt 0 ]; then rm -f -- "${staged[@]}"; fi; if [ -n "$new_check" ]; then rm -f -- "$new_check"; fi; }',
@@ -111,9 +113,9 @@ const PRELUDE = [
   "  local tmp",
   '  tmp=$(mktemp "$(dirname -- "$2")/.$(basename -- "$2").XXXXXXXX") || die 1 "cannot create a file in $(dirname -- "$2")"',
   '  staged+=("$tmp")',
-  "  printf '%s' \"$4\" | base64 -d > \"$tmp\"",
+  '  printf \'%s\' "$4" | base64 -d > "$tmp"',
   '  chmod "$3" "$tmp"',
-  "  printf -v \"$1\" '%s' \"$tmp\"",
+  '  printf -v "$1" \'%s\' "$tmp"',
   "}",
   "# install_file <staged> <final> <label> <reload marker>: moves a changed file into place. The marker",
   "# is written first and removed only after a successful reload, so a reload that failed (or a",
@@ -178,7 +180,7 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
       `  stage check_new "$CHECK_SCRIPT" 0755 '${content}'`,
       '  bash -n "$check_new" || die 5 "the new check script does not parse"',
       '  mv -f -- "$check_new" "$CHECK_SCRIPT"',
-      '  new_check=$CHECK_SCRIPT',
+      "  new_check=$CHECK_SCRIPT",
       "fi",
       `previous_check=$(grep -o '${CHECK_SCRIPT_PREFIX}[0-9a-f]*\\.sh' ${keepalivedConf} 2>/dev/null | head -n 1 || true)`,
     ],
@@ -192,9 +194,13 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
   };
 }
 
-function keepalivedSteps(spec: PushStepsSpec, reload: ReturnType<typeof reloadCommands>): { stage: string[]; install: string[]; reload: string[]; prune: string[] } {
+function keepalivedSteps(
+  spec: PushStepsSpec,
+  reload: ReturnType<typeof reloadCommands>,
+): { stage: string[]; install: string[]; reload: string[]; prune: string[] } {
   if (spec.keepalivedConfig === undefined) {
-    if (spec.checkScript !== undefined) throw new InputError("checkScript", spec.checkScript.path, "needs keepalivedConfig: only keepalived runs the check script");
+    if (spec.checkScript !== undefined)
+      throw new InputError("checkScript", spec.checkScript.path, "needs keepalivedConfig: only keepalived runs the check script");
     return { stage: [], install: [], reload: [], prune: [] };
   }
   const conf = checkPath("keepalivedConfigPath", spec.keepalivedConfigPath ?? "/etc/keepalived/keepalived.conf");

@@ -240,7 +240,6 @@ export function checkInteger(field: string, value: unknown, min: number, max: nu
   return value;
 }
 
-
 function checkHaproxyTuning(t: HaproxyTuning, field: string): HaproxyTuning {
   const ms = (name: keyof HaproxyTuning, min: number, max: number) => checkInteger(`${field}.${name}`, t[name], min, max, "ms");
   ms("connectTimeoutMs", 10, 60_000);
@@ -266,11 +265,17 @@ function checkHaproxyTuning(t: HaproxyTuning, field: string): HaproxyTuning {
 function checkAdvertInterval(field: string, version: 2 | 3, value: unknown): number {
   if (version === 2) {
     const ms = checkInteger(field, value, 1000, 255_000, "ms");
-    if (ms % 1000 !== 0) throw new InputError(field, value, "must be whole seconds with VRRPv2 (keepalived rounds it); use vrrpVersion 3 for sub-second adverts");
+    if (ms % 1000 !== 0)
+      throw new InputError(
+        field,
+        value,
+        "must be whole seconds with VRRPv2 (keepalived rounds it); use vrrpVersion 3 for sub-second adverts",
+      );
     return ms;
   }
   const ms = checkInteger(field, value, 10, 40_950, "ms");
-  if (ms % 10 !== 0) throw new InputError(field, value, "must be a multiple of 10 ms: VRRPv3 carries the interval in centiseconds (RFC 5798 §5.2.7)");
+  if (ms % 10 !== 0)
+    throw new InputError(field, value, "must be a multiple of 10 ms: VRRPv3 carries the interval in centiseconds (RFC 5798 §5.2.7)");
   return ms;
 }
 
@@ -293,7 +298,12 @@ function checkKnownKeys(field: string, value: object | undefined, known: object)
   if (value === undefined) return;
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new InputError(field, value, "must be an object");
   for (const key of Object.keys(value)) {
-    if (!(key in known)) throw new InputError(`${field}.${key}`, (value as Record<string, unknown>)[key], `is not a known setting (known: ${Object.keys(known).join(", ")})`);
+    if (!(key in known))
+      throw new InputError(
+        `${field}.${key}`,
+        (value as Record<string, unknown>)[key],
+        `is not a known setting (known: ${Object.keys(known).join(", ")})`,
+      );
   }
 }
 
@@ -306,7 +316,11 @@ function checkKnownKeys(field: string, value: object | undefined, known: object)
  *   (`tuning.haproxy.connectTimeoutMs`).
  * @throws InputError naming the exact field for an out-of-range or unknown value.
  */
-export function resolveTuning(input: LoadBalancerTuningInput | undefined, base: LoadBalancerTuning = DEFAULT_TUNING, field = "tuning"): LoadBalancerTuning {
+export function resolveTuning(
+  input: LoadBalancerTuningInput | undefined,
+  base: LoadBalancerTuning = DEFAULT_TUNING,
+  field = "tuning",
+): LoadBalancerTuning {
   checkKnownKeys(field, input, { haproxy: 1, keepalived: 1 });
   checkKnownKeys(`${field}.haproxy`, input?.haproxy, base.haproxy);
   checkKnownKeys(`${field}.keepalived`, input?.keepalived, base.keepalived);
@@ -325,8 +339,16 @@ export function resolveTuning(input: LoadBalancerTuningInput | undefined, base: 
 export function resolveMonitor(input: Partial<MonitorEndpoint> | undefined, field = "monitor"): MonitorEndpoint {
   checkKnownKeys(field, input, DEFAULT_MONITOR);
   const m = { ...DEFAULT_MONITOR, ...input };
-  if (typeof m.address !== "string" || !/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(m.address) || m.address.split(".").some((o) => Number(o) > 255)) {
-    throw new InputError(`${field}.address`, m.address, "must be an IPv4 loopback address (127.x.y.z): only the local Keepalived check uses it");
+  if (
+    typeof m.address !== "string" ||
+    !/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(m.address) ||
+    m.address.split(".").some((o) => Number(o) > 255)
+  ) {
+    throw new InputError(
+      `${field}.address`,
+      m.address,
+      "must be an IPv4 loopback address (127.x.y.z): only the local Keepalived check uses it",
+    );
   }
   checkInteger(`${field}.port`, m.port, 1, 65535);
   if (typeof m.uri !== "string" || !/^\/[A-Za-z0-9._~/-]{0,200}$/.test(m.uri)) {
@@ -337,7 +359,11 @@ export function resolveMonitor(input: Partial<MonitorEndpoint> | undefined, fiel
 
 /** A duration in HAProxy syntax in the largest exact unit: `1h`, `30s`, `250ms` (HAProxy manual, "2.5. Time format"). */
 export function haproxyDuration(ms: number): string {
-  const units: Array<[string, number]> = [["h", 3_600_000], ["m", 60_000], ["s", 1000]];
+  const units: Array<[string, number]> = [
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ];
   const exact = units.find(([, size]) => ms % size === 0);
   return exact ? `${ms / exact[1]}${exact[0]}` : `${ms}ms`;
 }

@@ -69,7 +69,8 @@ export function parseAddressBlock(field: string, value: unknown): AddressBlock {
     if (parts.length !== 2) throw new InputError(field, value, BLOCK_HINT);
     const start = strictIp(field, value, parts[0]);
     const end = strictIp(field, value, parts[1]);
-    if (start.family !== end.family) throw new InputError(field, value, "mixes an IPv4 and an IPv6 address; a range stays within one family");
+    if (start.family !== end.family)
+      throw new InputError(field, value, "mixes an IPv4 and an IPv6 address; a range stays within one family");
     const first = ipToBigInt(start.ip);
     const last = ipToBigInt(end.ip);
     if (first > last) throw new InputError(field, value, `is reversed: ${start.ip} comes after ${end.ip}`);
@@ -80,7 +81,8 @@ export function parseAddressBlock(field: string, value: unknown): AddressBlock {
     const { ip, family } = strictIp(field, value, ipText);
     const max = family === "ipv4" ? 32 : 128;
     const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-    if (!(prefix >= 0 && prefix <= max)) throw new InputError(field, value, `has an invalid prefix length; ${family} prefixes are 0-${max}`);
+    if (!(prefix >= 0 && prefix <= max))
+      throw new InputError(field, value, `has an invalid prefix length; ${family} prefixes are 0-${max}`);
     const cidr = `${ip}/${prefix}`;
     const network = family === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
     const broadcast = family === "ipv4" ? ipaddr.IPv4.broadcastAddressFromCIDR(cidr) : ipaddr.IPv6.broadcastAddressFromCIDR(cidr);

@@ -155,7 +155,14 @@ export function renderMetalLb(spec: MetalLbSpec): RenderedMetalLb {
   const bfdProfile = checked.bfdProfile ? renderBfdProfile(checked.bfdProfile) : undefined;
   const bgpPeers = checked.bgpPeers.map(renderBgpPeer);
   const bgpAdvertisement = checked.bgpAdvertisement ? renderBgpAdvertisement(checked.bgpAdvertisement) : undefined;
-  const objects = [namespace, ...pools, ...(bfdProfile ? [bfdProfile] : []), ...bgpPeers, ...(l2Advertisement ? [l2Advertisement] : []), ...(bgpAdvertisement ? [bgpAdvertisement] : [])];
+  const objects = [
+    namespace,
+    ...pools,
+    ...(bfdProfile ? [bfdProfile] : []),
+    ...bgpPeers,
+    ...(l2Advertisement ? [l2Advertisement] : []),
+    ...(bgpAdvertisement ? [bgpAdvertisement] : []),
+  ];
   return {
     checked,
     endpoint: checked.endpoint,

@@ -83,8 +83,18 @@ function checkSecrets(spec: MetalLbSpec, secrets: readonly K8sObject[], peers: {
   const wanted = peers.filter((p) => p.passwordSecret !== undefined);
   secrets.forEach((s, i) => {
     const pw = (s.stringData as { password?: unknown } | undefined)?.password;
-    if (s.kind !== "Secret" || s.type !== "kubernetes.io/basic-auth" || s.metadata?.namespace !== METALLB_NAMESPACE || typeof pw !== "string" || pw === "") {
-      throw new InputError(`secrets[${i}]`, s.metadata?.name, `must be a kubernetes.io/basic-auth Secret in ${METALLB_NAMESPACE} with a non-empty stringData.password (use renderBgpPasswordSecret)`);
+    if (
+      s.kind !== "Secret" ||
+      s.type !== "kubernetes.io/basic-auth" ||
+      s.metadata?.namespace !== METALLB_NAMESPACE ||
+      typeof pw !== "string" ||
+      pw === ""
+    ) {
+      throw new InputError(
+        `secrets[${i}]`,
+        s.metadata?.name,
+        `must be a kubernetes.io/basic-auth Secret in ${METALLB_NAMESPACE} with a non-empty stringData.password (use renderBgpPasswordSecret)`,
+      );
     }
     if (!wanted.some((p) => p.passwordSecret === s.metadata.name)) {
       throw new InputError(`secrets[${i}]`, s.metadata.name, "is not the passwordSecret of any BGP peer");
@@ -93,7 +103,11 @@ function checkSecrets(spec: MetalLbSpec, secrets: readonly K8sObject[], peers: {
   wanted.forEach((p) => {
     const i = (spec.bgpPeers ?? []).findIndex((q) => q.name === p.name);
     if (!secrets.some((s) => s.metadata.name === p.passwordSecret)) {
-      throw new InputError(`bgpPeers[${i}].passwordSecret`, p.passwordSecret, "has no Secret among the rendered secrets; the inline manifests would reference a missing Secret");
+      throw new InputError(
+        `bgpPeers[${i}].passwordSecret`,
+        p.passwordSecret,
+        "has no Secret among the rendered secrets; the inline manifests would reference a missing Secret",
+      );
     }
   });
   return [...secrets];
@@ -127,7 +141,11 @@ export function renderMetalLbTalosPatch(spec: MetalLbSpec, secrets: readonly K8s
     cluster.extraManifests = [rendered.upstreamManifestUrl];
     cluster.inlineManifests = [{ name: METALLB_INLINE_MANIFEST_NAME, contents: toYamlDocuments([namespace, ...inlineSecrets, ...config]) }];
   } else if (secrets.length > 0) {
-    throw new InputError("secrets", secrets.map((s) => s.metadata?.name), 'only the "talos-inline" delivery carries Secrets in the Talos patch');
+    throw new InputError(
+      "secrets",
+      secrets.map((s) => s.metadata?.name),
+      'only the "talos-inline" delivery carries Secrets in the Talos patch',
+    );
   }
   if (Object.keys(cluster).length > 0) patch.cluster = cluster;
   return patch;

@@ -81,7 +81,11 @@ export function checkMetalLbVersion(field: string, value: unknown): string {
   if (!match) throw new InputError(field, value, 'must be a MetalLB release version "X.Y.Z", e.g. "0.16.1"');
   const [major, minor, patch] = match.slice(1).map(Number);
   if (major === 0 && minor < MIN_METALLB_MINOR) {
-    throw new InputError(field, value, `is older than MetalLB 0.${MIN_METALLB_MINOR}.0; earlier releases are configured by a ConfigMap, not by the CRDs rendered here`);
+    throw new InputError(
+      field,
+      value,
+      `is older than MetalLB 0.${MIN_METALLB_MINOR}.0; earlier releases are configured by a ConfigMap, not by the CRDs rendered here`,
+    );
   }
   return `${major}.${minor}.${patch}`;
 }
@@ -114,7 +118,6 @@ function checkInt(field: string, value: unknown, min: number, max: number, what 
   return value;
 }
 
-
 /** Checks an AS number, 1–4294967295 (32-bit ASNs, RFC 6793; 0 is reserved, RFC 7607). */
 export function checkAsn(field: string, value: unknown): number {
   return checkInt(field, value, 1, 4294967295, "an AS number, an integer");
@@ -137,26 +140,37 @@ export function checkSelectors(field: string, value: unknown): LabelSelectorSpec
     const f = `${field}[${i}]`;
     if (sel === null || typeof sel !== "object" || Array.isArray(sel)) throw new InputError(f, sel, "must be a label selector object");
     const unknownKey = Object.keys(sel).find((k) => k !== "matchLabels" && k !== "matchExpressions");
-    if (unknownKey) throw new InputError(`${f}.${unknownKey}`, (sel as Record<string, unknown>)[unknownKey], "is not a label selector field; use matchLabels or matchExpressions");
+    if (unknownKey)
+      throw new InputError(
+        `${f}.${unknownKey}`,
+        (sel as Record<string, unknown>)[unknownKey],
+        "is not a label selector field; use matchLabels or matchExpressions",
+      );
     const { matchLabels, matchExpressions } = sel as LabelSelectorSpec;
     const out: LabelSelectorSpec = {};
     if (matchLabels !== undefined) {
-      if (matchLabels === null || typeof matchLabels !== "object") throw new InputError(`${f}.matchLabels`, matchLabels, "must map label keys to values");
+      if (matchLabels === null || typeof matchLabels !== "object")
+        throw new InputError(`${f}.matchLabels`, matchLabels, "must map label keys to values");
       for (const [k, v] of Object.entries(matchLabels)) {
         if (!isQualifiedName(k)) throw new InputError(`${f}.matchLabels`, k, "is not a valid label key");
-        if (typeof v !== "string" || (v !== "" && !NAME_PART.test(v))) throw new InputError(`${f}.matchLabels.${k}`, v, "is not a valid label value");
+        if (typeof v !== "string" || (v !== "" && !NAME_PART.test(v)))
+          throw new InputError(`${f}.matchLabels.${k}`, v, "is not a valid label value");
       }
       out.matchLabels = { ...matchLabels };
     }
     if (matchExpressions !== undefined) {
-      if (!Array.isArray(matchExpressions)) throw new InputError(`${f}.matchExpressions`, matchExpressions, "must be a list of requirements");
+      if (!Array.isArray(matchExpressions))
+        throw new InputError(`${f}.matchExpressions`, matchExpressions, "must be a list of requirements");
       out.matchExpressions = matchExpressions.map((req, j) => {
         const rf = `${f}.matchExpressions[${j}]`;
-        if (typeof req?.key !== "string" || !isQualifiedName(req.key)) throw new InputError(`${rf}.key`, req?.key, "is not a valid label key");
+        if (typeof req?.key !== "string" || !isQualifiedName(req.key))
+          throw new InputError(`${rf}.key`, req?.key, "is not a valid label key");
         const operator = checkOneOf(`${rf}.operator`, req.operator, SELECTOR_OPERATORS);
         const needsValues = operator === "In" || operator === "NotIn";
-        if (needsValues && (!Array.isArray(req.values) || req.values.length === 0)) throw new InputError(`${rf}.values`, req.values, `must list values for operator ${operator}`);
-        if (!needsValues && req.values !== undefined && req.values.length > 0) throw new InputError(`${rf}.values`, req.values, `must be empty for operator ${operator}`);
+        if (needsValues && (!Array.isArray(req.values) || req.values.length === 0))
+          throw new InputError(`${rf}.values`, req.values, `must list values for operator ${operator}`);
+        if (!needsValues && req.values !== undefined && req.values.length > 0)
+          throw new InputError(`${rf}.values`, req.values, `must be empty for operator ${operator}`);
         return needsValues ? { key: req.key, operator, values: checkStringList(`${rf}.values`, req.values) } : { key: req.key, operator };
       });
     }
@@ -195,19 +209,31 @@ function checkNamedList(field: string, value: unknown, what: string): string[] {
  * @returns the mode, delivery and names.
  * @throws InputError naming the field and value.
  */
-export function checkMetalLbStructure(spec: MetalLbStructure): { mode: MetalLbMode; delivery: MetalLbDelivery; pools: string[]; bgpPeers: string[]; bfdProfile?: string } {
+export function checkMetalLbStructure(spec: MetalLbStructure): {
+  mode: MetalLbMode;
+  delivery: MetalLbDelivery;
+  pools: string[];
+  bgpPeers: string[];
+  bfdProfile?: string;
+} {
   const mode = checkOneOf("mode", spec.mode, METALLB_MODES);
   const delivery = checkOneOf("delivery", spec.delivery, METALLB_DELIVERIES);
   const pools = checkNamedList("pools", spec.pools, "IP address pools");
   if (pools.length === 0) throw new InputError("pools", spec.pools, "must list at least one IP address pool");
   const bgpPeers = spec.bgpPeers === undefined ? [] : checkNamedList("bgpPeers", spec.bgpPeers, "BGP peers");
-  const bfdProfile = spec.bfdProfile === undefined ? undefined : checkName("bfdProfile.name", (spec.bfdProfile as { name?: unknown } | null)?.name);
+  const bfdProfile =
+    spec.bfdProfile === undefined ? undefined : checkName("bfdProfile.name", (spec.bfdProfile as { name?: unknown } | null)?.name);
   if (mode === "bgp" && bgpPeers.length === 0) {
-    throw new InputError("bgpPeers", spec.bgpPeers, "must list at least one BGP peer in bgp mode (MetalLB announces service addresses only to configured peers)");
+    throw new InputError(
+      "bgpPeers",
+      spec.bgpPeers,
+      "must list at least one BGP peer in bgp mode (MetalLB announces service addresses only to configured peers)",
+    );
   }
   if (mode === "l2") {
     if (spec.bgpPeers !== undefined) throw new InputError("bgpPeers", spec.bgpPeers, 'only applies in bgp mode; mode is "l2"');
-    if (spec.bgpAdvertisement !== undefined) throw new InputError("bgpAdvertisement", spec.bgpAdvertisement, 'only applies in bgp mode; mode is "l2"');
+    if (spec.bgpAdvertisement !== undefined)
+      throw new InputError("bgpAdvertisement", spec.bgpAdvertisement, 'only applies in bgp mode; mode is "l2"');
     if (spec.bfdProfile !== undefined) throw new InputError("bfdProfile", spec.bfdProfile, 'only applies in bgp mode; mode is "l2"');
   }
   if (mode === "bgp" && spec.l2Advertisement !== undefined) {
@@ -229,7 +255,11 @@ function checkCommunity(field: string, value: unknown): string {
   if (std && Number(std[1]) <= 65535 && Number(std[2]) <= 65535) return value as string;
   const large = typeof value === "string" ? /^large:(\d{1,10}):(\d{1,10}):(\d{1,10})$/.exec(value) : null;
   if (large && large.slice(1).every((n) => Number(n) <= 4294967295)) return value as string;
-  throw new InputError(field, value, 'must be a BGP community "65535:100" or a large community "large:1:2:3" (Community aliases are not rendered)');
+  throw new InputError(
+    field,
+    value,
+    'must be a BGP community "65535:100" or a large community "large:1:2:3" (Community aliases are not rendered)',
+  );
 }
 
 /** An address the pools must keep clear of. */
@@ -259,7 +289,8 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
   const { mode, delivery } = structure;
   const warnings: string[] = [];
   const version = checkMetalLbVersion("version", spec.version ?? DEFAULT_METALLB_VERSION);
-  const loadBalancerClass = spec.loadBalancerClass === undefined ? undefined : checkLoadBalancerClass("loadBalancerClass", spec.loadBalancerClass);
+  const loadBalancerClass =
+    spec.loadBalancerClass === undefined ? undefined : checkLoadBalancerClass("loadBalancerClass", spec.loadBalancerClass);
   const workerCount = checkInt("workerCount", spec.workerCount, 0, Number.MAX_SAFE_INTEGER, "a node count, an integer");
   const controlPlanesRunServices = checkBoolean("controlPlanesRunServices", spec.controlPlanesRunServices, false);
   const ignoreExcludeLB = checkBoolean("ignoreExcludeLB", spec.ignoreExcludeLB, false);
@@ -300,7 +331,8 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
     reserved.push({ ip, what: `the control-plane VIP controlPlaneVip (${ip})` });
   }
   if (spec.loadBalancerHosts !== undefined) {
-    if (!Array.isArray(spec.loadBalancerHosts)) throw new InputError("loadBalancerHosts", spec.loadBalancerHosts, "must be a list of IP addresses");
+    if (!Array.isArray(spec.loadBalancerHosts))
+      throw new InputError("loadBalancerHosts", spec.loadBalancerHosts, "must be a list of IP addresses");
     spec.loadBalancerHosts.forEach((a, i) => {
       const { ip } = parseIp(`loadBalancerHosts[${i}]`, a);
       reserved.push({ ip, what: `load-balancer host loadBalancerHosts[${i}] (${ip})` });
@@ -329,7 +361,11 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
     if (peer.ebgpMultiHop !== undefined) out.ebgpMultiHop = checkBoolean(`${f}.ebgpMultiHop`, peer.ebgpMultiHop, false);
     if (peer.bfdProfile !== undefined) {
       if (peer.bfdProfile !== bfdProfile?.name) {
-        throw new InputError(`${f}.bfdProfile`, peer.bfdProfile, bfdProfile ? `is not the configured BFD profile "${bfdProfile.name}"` : "names a BFD profile, but bfdProfile is not set");
+        throw new InputError(
+          `${f}.bfdProfile`,
+          peer.bfdProfile,
+          bfdProfile ? `is not the configured BFD profile "${bfdProfile.name}"` : "names a BFD profile, but bfdProfile is not set",
+        );
       }
       out.bfdProfile = peer.bfdProfile;
     }
@@ -359,13 +395,17 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       avoidBuggyIPs: checkBoolean(`${f}.avoidBuggyIPs`, pool.avoidBuggyIPs, false),
     };
   });
-  const entries = pools.flatMap((pool, i) => pool.blocks.map((block, j) => ({ field: `pools[${i}].addresses[${j}]`, input: spec.pools[i].addresses[j], block, pool })));
+  const entries = pools.flatMap((pool, i) =>
+    pool.blocks.map((block, j) => ({ field: `pools[${i}].addresses[${j}]`, input: spec.pools[i].addresses[j], block, pool })),
+  );
   entries.forEach((a, x) => {
     entries.slice(0, x).forEach((b) => {
-      if (blocksOverlap(a.block, b.block)) throw new InputError(a.field, a.input, `overlaps ${b.field} (${b.block.text}); pools must not share addresses`);
+      if (blocksOverlap(a.block, b.block))
+        throw new InputError(a.field, a.input, `overlaps ${b.field} (${b.block.text}); pools must not share addresses`);
     });
     for (const r of reserved) {
-      if (blockContains(a.block, r.ip)) throw new InputError(a.field, a.input, `contains ${r.what}; pools must only hold addresses nothing else uses`);
+      if (blockContains(a.block, r.ip))
+        throw new InputError(a.field, a.input, `contains ${r.what}; pools must only hold addresses nothing else uses`);
     }
   });
   if (mode === "l2" && nodeSubnets.length > 0) {
@@ -388,17 +428,30 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
     endpoint = parseIp("ingressAddress", spec.ingressAddress).ip;
     const hit = entries.find((e) => blockContains(e.block, endpoint));
     if (!hit) {
-      throw new InputError("ingressAddress", spec.ingressAddress, `is outside every pool (${entries.map((e) => e.block.text).join(", ")}); the ingress address must come from a pool`);
+      throw new InputError(
+        "ingressAddress",
+        spec.ingressAddress,
+        `is outside every pool (${entries.map((e) => e.block.text).join(", ")}); the ingress address must come from a pool`,
+      );
     }
     if (hit.pool.avoidBuggyIPs && isBuggyIp(endpoint)) {
-      throw new InputError("ingressAddress", spec.ingressAddress, `ends in .0 or .255, which pool "${hit.pool.name}" never hands out (avoidBuggyIPs)`);
+      throw new InputError(
+        "ingressAddress",
+        spec.ingressAddress,
+        `ends in .0 or .255, which pool "${hit.pool.name}" never hands out (avoidBuggyIPs)`,
+      );
     }
     endpointPool = hit.pool;
     endpointField = "ingressAddress";
   } else {
     const first = pools[0];
     const ip = first.blocks.map((b) => firstAssignable(b, first.avoidBuggyIPs)).find((a) => a !== undefined);
-    if (ip === undefined) throw new InputError("pools[0].addresses", spec.pools[0].addresses, "holds no address MetalLB can hand out (avoidBuggyIPs excludes them all)");
+    if (ip === undefined)
+      throw new InputError(
+        "pools[0].addresses",
+        spec.pools[0].addresses,
+        "holds no address MetalLB can hand out (avoidBuggyIPs excludes them all)",
+      );
     endpoint = ip;
     endpointPool = first;
     endpointField = "pools[0]";
@@ -416,19 +469,38 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
     const l2 = spec.l2Advertisement ?? {};
     l2Advertisement = { pools: l2.pools === undefined ? poolNames : checkPoolRefs("l2Advertisement.pools", l2.pools, poolNames, "pools") };
     if (l2.interfaces !== undefined) {
-      l2Advertisement.interfaces = checkStringList("l2Advertisement.interfaces", l2.interfaces).map((n, i) => checkLinkName(`l2Advertisement.interfaces[${i}]`, n));
+      l2Advertisement.interfaces = checkStringList("l2Advertisement.interfaces", l2.interfaces).map((n, i) =>
+        checkLinkName(`l2Advertisement.interfaces[${i}]`, n),
+      );
     }
     if (l2.nodeSelectors !== undefined) l2Advertisement.nodeSelectors = checkSelectors("l2Advertisement.nodeSelectors", l2.nodeSelectors);
   }
   let bgpAdvertisement: CheckedMetalLb["bgpAdvertisement"];
   if (mode === "bgp") {
     const adv = spec.bgpAdvertisement ?? {};
-    bgpAdvertisement = { pools: adv.pools === undefined ? poolNames : checkPoolRefs("bgpAdvertisement.pools", adv.pools, poolNames, "pools") };
-    if (adv.peers !== undefined) bgpAdvertisement.peers = checkPoolRefs("bgpAdvertisement.peers", adv.peers, bgpPeers.map((p) => p.name), "BGP peers");
-    if (adv.aggregationLength !== undefined) bgpAdvertisement.aggregationLength = checkInt("bgpAdvertisement.aggregationLength", adv.aggregationLength, 1, 32, "an IPv4 prefix length");
+    bgpAdvertisement = {
+      pools: adv.pools === undefined ? poolNames : checkPoolRefs("bgpAdvertisement.pools", adv.pools, poolNames, "pools"),
+    };
+    if (adv.peers !== undefined)
+      bgpAdvertisement.peers = checkPoolRefs(
+        "bgpAdvertisement.peers",
+        adv.peers,
+        bgpPeers.map((p) => p.name),
+        "BGP peers",
+      );
+    if (adv.aggregationLength !== undefined)
+      bgpAdvertisement.aggregationLength = checkInt(
+        "bgpAdvertisement.aggregationLength",
+        adv.aggregationLength,
+        1,
+        32,
+        "an IPv4 prefix length",
+      );
     if (adv.localPref !== undefined) bgpAdvertisement.localPref = checkInt("bgpAdvertisement.localPref", adv.localPref, 0, 2147483647);
     if (adv.communities !== undefined) {
-      bgpAdvertisement.communities = checkStringList("bgpAdvertisement.communities", adv.communities).map((c, i) => checkCommunity(`bgpAdvertisement.communities[${i}]`, c));
+      bgpAdvertisement.communities = checkStringList("bgpAdvertisement.communities", adv.communities).map((c, i) =>
+        checkCommunity(`bgpAdvertisement.communities[${i}]`, c),
+      );
     }
   }
 
@@ -454,8 +526,10 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
 function checkBfdProfile(profile: BfdProfileSpec): BfdProfileSpec {
   const out: BfdProfileSpec = { name: profile.name };
   const ms = ["receiveInterval", "transmitInterval", "echoInterval"] as const;
-  for (const k of ms) if (profile[k] !== undefined) out[k] = checkInt(`bfdProfile.${k}`, profile[k], 10, 60000, "an interval in milliseconds");
-  if (profile.detectMultiplier !== undefined) out.detectMultiplier = checkInt("bfdProfile.detectMultiplier", profile.detectMultiplier, 2, 255);
+  for (const k of ms)
+    if (profile[k] !== undefined) out[k] = checkInt(`bfdProfile.${k}`, profile[k], 10, 60000, "an interval in milliseconds");
+  if (profile.detectMultiplier !== undefined)
+    out.detectMultiplier = checkInt("bfdProfile.detectMultiplier", profile.detectMultiplier, 2, 255);
   if (profile.minimumTtl !== undefined) out.minimumTtl = checkInt("bfdProfile.minimumTtl", profile.minimumTtl, 1, 254);
   if (profile.echoMode !== undefined) out.echoMode = checkBoolean("bfdProfile.echoMode", profile.echoMode, false);
   if (profile.passiveMode !== undefined) out.passiveMode = checkBoolean("bfdProfile.passiveMode", profile.passiveMode, false);

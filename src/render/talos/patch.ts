@@ -158,11 +158,17 @@ function checkSelector(field: string, selector: LinkSelectorSpec): LinkSelectorS
   const allowed = ["hardwareAddr", "permanentAddr", "driver", "busPath"];
   const keys = Object.keys(selector).filter((k) => (selector as Record<string, unknown>)[k] !== undefined);
   const unknown = keys.filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw new InputError(`${field}.${unknown[0]}`, (selector as Record<string, unknown>)[unknown[0]], `is not a selector field; use ${allowed.join(", ")}`);
+  if (unknown.length > 0)
+    throw new InputError(
+      `${field}.${unknown[0]}`,
+      (selector as Record<string, unknown>)[unknown[0]],
+      `is not a selector field; use ${allowed.join(", ")}`,
+    );
   if (keys.length === 0) throw new InputError(field, selector, `must set at least one of ${allowed.join(", ")}`);
   for (const k of keys) {
     const v = (selector as Record<string, unknown>)[k];
-    if (typeof v !== "string" || v.length === 0 || /["\\\n]/.test(v)) throw new InputError(`${field}.${k}`, v, "must be a non-empty string without quotes or backslashes");
+    if (typeof v !== "string" || v.length === 0 || /["\\\n]/.test(v))
+      throw new InputError(`${field}.${k}`, v, "must be a non-empty string without quotes or backslashes");
   }
   return selector;
 }
@@ -172,9 +178,7 @@ function dedupe(values: string[]): string[] {
 }
 
 function toYaml(documents: Record<string, unknown>[]): string {
-  return documents
-    .map((doc) => new Document(doc, { aliasDuplicateObjects: false }).toString({ directives: true, lineWidth: 0 }))
-    .join("");
+  return documents.map((doc) => new Document(doc, { aliasDuplicateObjects: false }).toString({ directives: true, lineWidth: 0 })).join("");
 }
 
 /**
@@ -284,8 +288,16 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
     const inline = cluster.inlineManifests;
     if (Array.isArray(inline)) {
       inline.forEach((m, i) => {
-        if (!isObject(m) || typeof m.name !== "string") throw new InputError(`${field}.cluster.inlineManifests[${i}].name`, isObject(m) ? m.name : m, "must be a string");
-        parts.push({ when: "absent", block: "inlineManifests", match: "name", value: m.name, description: `add inline manifest ${m.name}`, yaml: toYaml([{ cluster: { inlineManifests: [m] } }]) });
+        if (!isObject(m) || typeof m.name !== "string")
+          throw new InputError(`${field}.cluster.inlineManifests[${i}].name`, isObject(m) ? m.name : m, "must be a string");
+        parts.push({
+          when: "absent",
+          block: "inlineManifests",
+          match: "name",
+          value: m.name,
+          description: `add inline manifest ${m.name}`,
+          yaml: toYaml([{ cluster: { inlineManifests: [m] } }]),
+        });
       });
       delete cluster.inlineManifests;
     }
@@ -293,7 +305,14 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
     if (Array.isArray(extra)) {
       extra.forEach((url, i) => {
         if (typeof url !== "string") throw new InputError(`${field}.cluster.extraManifests[${i}]`, url, "must be a URL string");
-        parts.push({ when: "absent", block: "extraManifests", match: "item", value: url, description: `add extra manifest ${url}`, yaml: toYaml([{ cluster: { extraManifests: [url] } }]) });
+        parts.push({
+          when: "absent",
+          block: "extraManifests",
+          match: "item",
+          value: url,
+          description: `add extra manifest ${url}`,
+          yaml: toYaml([{ cluster: { extraManifests: [url] } }]),
+        });
       });
       delete cluster.extraManifests;
     }
@@ -310,11 +329,20 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
  */
 function checkRepeatable(value: unknown, field: string): void {
   if (Array.isArray(value)) {
-    throw new InputError(field, value, "is a list: Talos appends lists on every merge, so it would grow with each push (certSANs: use extraCertSANs)");
+    throw new InputError(
+      field,
+      value,
+      "is a list: Talos appends lists on every merge, so it would grow with each push (certSANs: use extraCertSANs)",
+    );
   }
   if (!isObject(value)) return;
   for (const [k, v] of Object.entries(value)) {
-    if (k === "$patch") throw new InputError(`${field}.$patch`, v, "is only supported on machine.nodeLabels keys (deleting a missing key fails, siderolabs/talos#11549)");
+    if (k === "$patch")
+      throw new InputError(
+        `${field}.$patch`,
+        v,
+        "is only supported on machine.nodeLabels keys (deleting a missing key fails, siderolabs/talos#11549)",
+      );
     checkRepeatable(v, `${field}.${k}`);
   }
 }

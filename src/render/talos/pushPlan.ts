@@ -39,7 +39,9 @@ export interface TalosConfigPushPlanSpec {
 }
 
 /** The fields that are checked when the component is constructed, even when others are Outputs. */
-export function checkStatic(args: Pick<TalosConfigPushPlanSpec, "talosVersion" | "controlPlanes" | "mode" | "tryTimeout" | "talosctl">): void {
+export function checkStatic(
+  args: Pick<TalosConfigPushPlanSpec, "talosVersion" | "controlPlanes" | "mode" | "tryTimeout" | "talosctl">,
+): void {
   parseTalosVersion(args.talosVersion);
   validateControlPlanes("controlPlanes", args.controlPlanes);
   checkModeAndTimeout(args.mode, args.tryTimeout);
@@ -64,7 +66,13 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
   };
   const rendered = renderControlPlanePatch(spec);
   const input = pushScriptInput(rendered.yaml, rendered.oneShot);
-  const patch = [rendered.yaml, ...rendered.oneShot.map((p) => `# applied only while ${p.block} ${p.when === "absent" ? "lacks" : "has"} ${JSON.stringify(p.value)}: ${p.description}\n${p.yaml}`)].join("");
+  const patch = [
+    rendered.yaml,
+    ...rendered.oneShot.map(
+      (p) =>
+        `# applied only while ${p.block} ${p.when === "absent" ? "lacks" : "has"} ${JSON.stringify(p.value)}: ${p.description}\n${p.yaml}`,
+    ),
+  ].join("");
   const link = vipLinkName(spec);
   const talosctl = args.talosctl ?? "talosctl";
   const plans: Record<string, NodePlan> = {};
@@ -79,10 +87,14 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
       replaceVipOnLink: args.vip !== undefined && link !== undefined ? { link, vip: args.vip } : undefined,
       waitTimeoutSeconds: args.waitTimeoutSeconds,
     });
-    const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: node.address.ip, mode: args.mode, tryTimeout: args.tryTimeout });
+    const argv = talosctlPatchArgs({
+      talosVersion: args.talosVersion,
+      nodeIp: node.address.ip,
+      mode: args.mode,
+      tryTimeout: args.tryTimeout,
+    });
     const hash = crypto.createHash("sha256").update(input).update("\0").update(script).digest("hex");
     plans[node.name] = { input, patch, commandLine: displayCommandLine(talosctl, argv), script, hash };
   }
   return plans;
 }
-

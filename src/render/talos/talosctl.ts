@@ -112,7 +112,8 @@ export function checkModeAndTimeout(mode: unknown, tryTimeout: unknown): { mode:
 
 function checkWait(value: unknown): number {
   const v = value ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 86400) throw new InputError("waitTimeoutSeconds", value, "must be whole seconds from 0 to 86400");
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 86400)
+    throw new InputError("waitTimeoutSeconds", value, "must be whole seconds from 0 to 86400");
   return v;
 }
 
@@ -159,23 +160,23 @@ const SCRIPT_HELPERS = [
   "has() {",
   `  printf '%s\\n' "$CURRENT" | awk -v block="$1" -v mode="$2" -v want="$3" '`,
   "    function ind(s) { match(s, /^ */); return RLENGTH }",
-  "    function unq(v) { sub(/[ \\t]+#.*$/, \"\", v); gsub(/^[\"\\047]|[\"\\047]$/, \"\", v); return v }",
+  '    function unq(v) { sub(/[ \\t]+#.*$/, "", v); gsub(/^["\\047]|["\\047]$/, "", v); return v }',
   "    /^---/ { inb = 0; next }",
-  "    { t = $0; sub(/^ +/, \"\", t); sub(/[ \\t\\r]+$/, \"\", t) }",
-  "    t == \"\" || t ~ /^#/ { next }",
+  '    { t = $0; sub(/^ +/, "", t); sub(/[ \\t\\r]+$/, "", t) }',
+  '    t == "" || t ~ /^#/ { next }',
   "    inb && ind($0) <= bi { inb = 0 }",
-  "    !inb && t == block \":\" { inb = 1; bi = ind($0); ci = -1; next }",
+  '    !inb && t == block ":" { inb = 1; bi = ind($0); ci = -1; next }',
   "    inb { if (ci < 0) ci = ind($0); if (ind($0) != ci) next",
-  "      if (mode == \"key\") { k = t; sub(/:.*$/, \"\", k); if (unq(k) == want) found = 1 }",
-  "      else if (mode == \"name\") { if (t ~ /^- name:/) { v = t; sub(/^- name:[ ]*/, \"\", v); if (unq(v) == want) found = 1 } }",
+  '      if (mode == "key") { k = t; sub(/:.*$/, "", k); if (unq(k) == want) found = 1 }',
+  '      else if (mode == "name") { if (t ~ /^- name:/) { v = t; sub(/^- name:[ ]*/, "", v); if (unq(v) == want) found = 1 } }',
   "      else if (t ~ /^- /) { if (unq(substr(t, 3)) == want) found = 1 } }",
   "    END { exit found ? 0 : 1 }'",
   "}",
   // until_ok WHAT FN: run FN until it succeeds, for at most WAIT seconds; report its last error.
   "until_ok() {",
-  "  local what=$1 fn=$2 last=\"\" deadline=$((SECONDS + WAIT))",
+  '  local what=$1 fn=$2 last="" deadline=$((SECONDS + WAIT))',
   "  while :; do",
-  "    if last=$(\"$fn\" 2>&1); then return 0; fi",
+  '    if last=$("$fn" 2>&1); then return 0; fi',
   "    if ((SECONDS >= deadline)); then die \"$what: not ready after $WAIT s; last error: ${last##*$'\\n'}\"; fi",
   "    sleep " + "5",
   "  done",
@@ -235,7 +236,7 @@ export function renderPushScript(spec: PushScriptSpec): string {
       `if [ -s "$WORKDIR/stale-vips.yaml" ]; then PATCHES=(--patch "@$WORKDIR/stale-vips.yaml" "\${PATCHES[@]}"); say "removing Layer2VIPConfig for: $(awk '/^name:/ { printf "%s ", $2 }' "$WORKDIR/stale-vips.yaml")"; fi`,
     );
   }
-  const waitApi = wait === 0 ? [] : ["until_ok \"the node's Talos API\" api_up"];
+  const waitApi = wait === 0 ? [] : ['until_ok "the node\'s Talos API" api_up'];
   const waitAfter =
     wait === 0
       ? []

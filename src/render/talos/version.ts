@@ -46,7 +46,7 @@ export function parseTalosVersion(value: unknown, field = "talosVersion"): Talos
   const text = typeof value === "number" ? String(value) : value;
   const match = typeof text === "string" ? /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?$/.exec(text.trim()) : null;
   if (!match) {
-    throw new InputError(field, value, "must be a Talos version such as \"1.12\" or \"v1.12.3\"");
+    throw new InputError(field, value, 'must be a Talos version such as "1.12" or "v1.12.3"');
   }
   const major = Number(match[1]);
   const minor = Number(match[2]);
