@@ -3,16 +3,19 @@
  * validation error (thrown before any resource is registered).
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  checkEnvironment,
-  checkNlbEndpointArgs,
-  MAX_ENVIRONMENT_LENGTH,
-  NlbEndpoint,
-  NlbEndpointArgs,
-  parseCidr,
-} from "../src/components/NlbEndpoint";
+import { NlbEndpoint, NlbEndpointArgs } from "../src/components/NlbEndpoint";
 import { InputError } from "../src/core/errors";
+import * as checks from "../src/render/nlb/checks";
+import { checkEnvironment, MAX_ENVIRONMENT_LENGTH, NlbEndpointSpec, parseCidr, planNlbEndpoint } from "../src/render/nlb";
 import { installMocks, RecordedResource } from "../examples/stack/mockRuntime";
+
+// Every field check of the NLB plan (src/render/nlb/checks.ts, the only ones it calls), wrapped in
+// a counting pass-through with the same behaviour, so the tests at the end can prove that each
+// input value is checked exactly once.
+jest.mock("../src/render/nlb/checks", () => {
+  const actual = jest.requireActual("../src/render/nlb/checks");
+  return Object.fromEntries(Object.entries(actual).map(([k, v]) => [k, typeof v === "function" ? jest.fn(v as any) : v]));
+});
 
 const T = {
   component: "talos-endpoints:index:NlbEndpoint",
@@ -607,7 +610,7 @@ describe("NlbEndpoint validation (before any resource)", () => {
 
   test("values that arrive later are validated before any NLB resource is registered", async () => {
     // An invalid late value is rejected by the same check when it resolves ...
-    expect(() => checkNlbEndpointArgs({ ...baseArgs(), healthCheckInterval: 1 } as pulumi.Unwrap<NlbEndpointArgs>)).toThrow(
+    expect(() => planNlbEndpoint("api", { ...baseArgs(), healthCheckInterval: 1 } as NlbEndpointSpec)).toThrow(
       "healthCheckInterval: 1 must be an integer from 5 to 300 seconds",
     );
     // ... and nothing of the NLB is registered until the late value has resolved (and passed).
@@ -638,5 +641,100 @@ describe("NlbEndpoint pure checks", () => {
     expect(parseCidr("f", "2001:db8:0::/48")).toEqual({ cidr: "2001:db8::/48", family: "ipv6", prefix: 48 });
     expect(() => parseCidr("f", "192.168.1.1/24")).toThrow('f: "192.168.1.1/24" has host bits set: the network address is 192.168.1.0/24');
     expect(() => parseCidr("f", "010.0.0.0/8")).toThrow(InputError);
+  });
+});
+
+describe("NlbEndpoint checks each input value exactly once", () => {
+  /** Every field-check call since the last `jest.clearAllMocks()`, as `<check> <field>`, sorted. */
+  function checkCalls(): string[] {
+    const calls = (fn: unknown) => (fn as jest.Mock).mock.calls;
+    return [
+      ...calls(checks.checkEnvironment).map(() => "checkEnvironment environment"),
+      ...calls(checks.parseCidr).map((c) => `parseCidr ${c[0]}`),
+      ...calls(checks.checkAwsId).map((c) => `checkAwsId ${c[0]}`),
+      ...calls(checks.checkIntInRange).map((c) => `checkIntInRange ${c[0]}`),
+      ...calls(checks.checkInstanceName).map((c) => `checkInstanceName ${c[0]}`),
+      ...calls(checks.checkPrivateIpv4).map((c) => `checkPrivateIpv4 ${c[0]}`),
+      ...calls(checks.checkFlag).map((c) => `checkFlag ${c[0]}`),
+    ].sort();
+  }
+  const cps = [0, 1, 2].map((i) => `controlPlaneInstances[${i}]`);
+  const wks = [0, 1].map((i) => `workerInstances[${i}]`);
+  /** The checks of the plain-typed inputs (instance names, admin CIDRs): always run in the constructor. */
+  const STATIC = [
+    ...[...cps, ...wks].map((f) => `checkInstanceName ${f}.name`),
+    "parseCidr allowedAdminCidrs[0]",
+    "parseCidr allowedAdminCidrs[1]",
+  ];
+  /** One call per input value of baseArgs(), defaults included. */
+  const ALL = [
+    ...STATIC,
+    "checkEnvironment environment",
+    "parseCidr vpcCidr",
+    "checkAwsId vpcId",
+    "checkAwsId subnetIds[0]",
+    "checkAwsId subnetIds[1]",
+    "checkAwsId subnetIds[2]",
+    "checkAwsId instanceSecurityGroupId",
+    ...[...cps, ...wks].map((f) => `checkAwsId ${f}.instanceId`),
+    ...cps.map((f) => `checkPrivateIpv4 ${f}.privateIp`),
+    ...["internal", "allowPublicAccess", "enableDeletionProtection", "enableCrossZoneLoadBalancing", "preserveClientIp"].map(
+      (f) => `checkFlag ${f}`,
+    ),
+    ...["healthCheckInterval", "healthCheckTimeout", "healthyThreshold", "unhealthyThreshold", "deregistrationDelay"].map(
+      (f) => `checkIntInRange ${f}`,
+    ),
+  ].sort();
+
+  test("every function of checks.ts is counted", () => {
+    const functions = Object.entries(checks)
+      .filter(([, v]) => typeof v === "function")
+      .map(([k]) => k)
+      .sort();
+    expect(functions).toEqual(
+      ["checkAwsId", "checkEnvironment", "checkFlag", "checkInstanceName", "checkIntInRange", "checkPrivateIpv4", "parseCidr"].sort(),
+    );
+  });
+
+  test("the expected list has one entry per value (so toEqual below means exactly once each)", () => {
+    expect(new Set(ALL).size).toBe(ALL.length);
+    expect(ALL).toHaveLength(5 + 2 + 1 + 1 + 5 + 5 + 3 + 5 + 5);
+  });
+
+  test("plain inputs: every check runs in the constructor, once, and never again when the resources are created", async () => {
+    const rec = await installMocks("talos-endpoints", "test");
+    jest.clearAllMocks();
+    const nlb = new NlbEndpoint("api", baseArgs());
+    expect(checkCalls()).toEqual(ALL);
+    await resolve(nlb.endpoint);
+    await resolve(nlb.talosApiEndpoints);
+    expect(await rec.settle()).toHaveLength(34);
+    expect(checkCalls()).toEqual(ALL);
+  });
+
+  test("Output inputs: the plain-typed ones are checked in the constructor, the rest once when they resolve", async () => {
+    const rec = await installMocks("talos-endpoints", "test");
+    const args = baseArgs();
+    args.vpcId = pulumi.output("vpc-0abc");
+    args.subnetIds = pulumi.output(["subnet-a", "subnet-b", "subnet-c"]);
+    args.controlPlaneInstances = args.controlPlaneInstances.map((c) => ({
+      ...c,
+      instanceId: pulumi.output(c.instanceId),
+      privateIp: Promise.resolve(c.privateIp as string),
+    }));
+    args.workerInstances = args.workerInstances!.map((w) => ({ ...w, instanceId: pulumi.output(w.instanceId) }));
+    jest.clearAllMocks();
+    const nlb = new NlbEndpoint("api", args);
+    expect(checkCalls()).toEqual([...STATIC].sort());
+    await resolve(nlb.endpoint);
+    await resolve(nlb.talosApiEndpoints);
+    expect(await rec.settle()).toHaveLength(34);
+    expect(checkCalls()).toEqual(ALL);
+  });
+
+  test("the pure plan runs the same checks, once each", () => {
+    jest.clearAllMocks();
+    planNlbEndpoint("api", baseArgs() as NlbEndpointSpec);
+    expect(checkCalls()).toEqual(ALL);
   });
 });

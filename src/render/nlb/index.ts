@@ -1,0 +1,4 @@
+/** Limits, checks and plan of the AWS NLB endpoint. Pure: no Pulumi imports. */
+export * from "./limits";
+export * from "./checks";
+export * from "./plan";
