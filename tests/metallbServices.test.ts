@@ -3,10 +3,10 @@
  * rejection of bad inputs before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { MetalLbServices, MetalLbServicesArgs, metalLbServicesSpec } from "../src/components/MetalLbServices";
 import { isPlain } from "../src/components/inputs";
-import { bgpPasswordSecretName, MetalLbSpec, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch } from "../src/render/metallb";
+import { bgpPasswordSecretName, MetalLbSpec, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch, MetalLbTalosPatch } from "../src/render/metallb";
 import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
 import { valueOf } from "./helpers/outputs";
 
@@ -79,7 +79,7 @@ describe("delivery talos-inline", () => {
     expect(await valueOf(lb.endpoint)).toBe("192.168.30.200");
     expect(await valueOf(lb.pools)).toEqual(rendered.pools);
     expect(parseAllDocuments(await valueOf(lb.manifests)).map((d) => d.toJS())).toEqual(rendered.objects);
-    const patch = await valueOf(lb.talosPatch);
+    const patch = parse(await valueOf(lb.talosPatch)) as MetalLbTalosPatch;
     expect(patch).toEqual(renderMetalLbTalosPatch(spec));
     expect(patch.cluster?.extraManifests).toEqual([
       "https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml",
@@ -101,7 +101,7 @@ describe("delivery talos-inline", () => {
     expect(await isSecret(lb.talosPatch)).toBe(true);
     expect(await isSecret(lb.endpoint)).toBe(false);
     expect(await isSecret(lb.manifests)).toBe(false);
-    const patch = await valueOf(lb.talosPatch);
+    const patch = parse(await valueOf(lb.talosPatch)) as MetalLbTalosPatch;
     const spec = { ...bgpSpec(), delivery: "talos-inline", loadBalancerClass: undefined, ignoreExcludeLB: undefined };
     expect(patch).toEqual(renderMetalLbTalosPatch(spec, [renderBgpPasswordSecret("bgp-password-tor-a", "s3cret")]));
     expect(patch.cluster?.inlineManifests?.[0].contents).toContain("password: s3cret");
@@ -191,7 +191,7 @@ describe("delivery kubernetes", () => {
 
   test("talosPatch holds only the Talos-side settings and is not secret", async () => {
     const lb = new MetalLbServices("lb", bgpArgs());
-    expect(await valueOf(lb.talosPatch)).toEqual({
+    expect(parse(await valueOf(lb.talosPatch))).toEqual({
       cluster: { allowSchedulingOnControlPlanes: true, proxy: { extraArgs: { "ipvs-strict-arp": "true" } } },
     });
     expect(await isSecret(lb.talosPatch)).toBe(false);
@@ -302,8 +302,8 @@ const bad: [string, () => MetalLbServicesArgs, string][] = [
     () => ({ ...bgpArgs(), bfdProfile: { name: "slow" } }),
     'bgpPeers[0].bfdProfile: "fast" is not the configured BFD profile "slow"',
   ],
-  ["unknown mode", () => ({ ...l2Args(), mode: "layer2" }), 'mode: "layer2" must be one of "l2", "bgp"'],
-  ["unknown delivery", () => ({ ...l2Args(), delivery: "helm" }), 'delivery: "helm" must be one of "talos-inline", "kubernetes"'],
+  ["unknown mode", () => ({ ...l2Args(), mode: "layer2" as never }), 'mode: "layer2" must be one of "l2", "bgp"'],
+  ["unknown delivery", () => ({ ...l2Args(), delivery: "helm" as never }), 'delivery: "helm" must be one of "talos-inline", "kubernetes"'],
   ["malformed version", () => ({ ...l2Args(), version: "0.16" }), 'version: "0.16" must be a MetalLB release version "X.Y.Z"'],
   ["pre-CRD version", () => ({ ...l2Args(), version: "0.12.1" }), 'version: "0.12.1" is older than MetalLB 0.13.0'],
   [
@@ -345,7 +345,7 @@ const bad: [string, () => MetalLbServicesArgs, string][] = [
   ["negative worker count", () => ({ ...l2Args(), workerCount: -1 }), "workerCount: -1 must be a node count, an integer from 0"],
   [
     "unknown kube-proxy mode",
-    () => ({ ...l2Args(), kubeProxyMode: "userspace" }),
+    () => ({ ...l2Args(), kubeProxyMode: "userspace" as never }),
     'kubeProxyMode: "userspace" must be one of "iptables", "ipvs", "nftables"',
   ],
   [
@@ -373,7 +373,7 @@ test("inputs may arrive as Outputs: validation then runs when they resolve", asy
   expect(isPlain(spec)).toBe(false);
   const lb = new MetalLbServices("lb", { ...l2Args(), ingressAddress: pulumi.output("192.168.30.200"), workerCount: pulumi.output(0) });
   expect(await valueOf(lb.endpoint)).toBe("192.168.30.200");
-  expect((await valueOf(lb.talosPatch)).machine).toEqual({
+  expect((parse(await valueOf(lb.talosPatch)) as MetalLbTalosPatch).machine).toEqual({
     nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } },
   });
   expect((await rec.settle()).map((r) => r.name)).toEqual(["lb"]);

@@ -88,11 +88,38 @@ test.each([
 
 test("with the endpoint still an Output, plain fields are checked before anything is registered", async () => {
   const endpoint = pulumi.output("10.20.0.10");
-  expect(() => new TalosConfigPush("push", { ...args, endpoint, mode: "no_reboot" })).toThrow(
+  expect(() => new TalosConfigPush("push", { ...args, endpoint, mode: "no_reboot" as never })).toThrow(
     'mode: "no_reboot" must be one of auto, no-reboot, reboot, staged, try',
   );
   expect(() => new TalosConfigPush("push", { ...args, endpoint, controlPlanes: [{ name: "cp_1", address: "10.20.0.11/24" }] })).toThrow(
     'controlPlanes[0].name: "cp_1" must be a DNS label',
   );
   expect(await rec.settle()).toEqual([]);
+});
+
+describe("extraPatch is YAML text (so every Pulumi language can pass it)", () => {
+  test("a plain fragment is merged into every node's patch", async () => {
+    const push = new TalosConfigPush("push", { ...args, extraPatch: "cluster:\n  allowSchedulingOnControlPlanes: true\n" });
+    const patches = await valueOf(push.patches);
+    for (const node of nodes) expect(patches[node.name]).toContain("allowSchedulingOnControlPlanes: true");
+    expect(await pulumi.isSecret(push.patches)).toBe(false);
+    await rec.settle();
+  });
+
+  test("MetalLbServices.talosPatch flows in as it is, and a secret fragment makes the patches secret", async () => {
+    const push = new TalosConfigPush("push", { ...args, extraPatch: pulumi.secret("cluster:\n  allowSchedulingOnControlPlanes: true\n") });
+    expect(await pulumi.isSecret(push.patches)).toBe(true);
+    expect((await valueOf(push.patches))["cp-01"]).toContain("allowSchedulingOnControlPlanes: true");
+    await rec.settle();
+  });
+
+  test.each([
+    ["a list", "- a\n- b\n", /^extraPatch: "- a" must be a YAML mapping/],
+    ["a scalar", "true", /^extraPatch: "true" must be a YAML mapping/],
+    ["two documents", "cluster: {}\n---\nmachine: {}\n", /^extraPatch: "cluster: \{\}" must hold one YAML document/],
+    ["broken YAML", "cluster: [a\n", /^extraPatch: "cluster: \[a" is not valid YAML/],
+  ])("%s is refused naming extraPatch, before any resource", async (_what, extraPatch, message) => {
+    expect(() => new TalosConfigPush("push", { ...args, extraPatch })).toThrow(message);
+    expect(await rec.settle()).toEqual([]);
+  });
 });

@@ -8,8 +8,9 @@ import { InputError } from "../core/errors";
 import { kubernetesApiUrl } from "../render/talos/patch";
 import { componentToken, ControlPlaneEndpoint, ControlPlaneNodeArgs } from "./contract";
 import { checkAuthPass } from "../render/haproxyKeepalived/keepalivedConfig";
-import { checkMode, defaultPriority, DnsRecord, HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../render/haproxyKeepalived/plan";
-import { LoadBalancerTuningInput } from "../render/haproxyKeepalived/tuning";
+import { checkMode, defaultPriority, HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../render/haproxyKeepalived/plan";
+import { HaproxyTuning, KeepalivedTuning } from "../render/haproxyKeepalived/tuning";
+import { DnsRecordType, LoadBalancerMode, TuningProfile, VrrpVersion } from "../render/enums";
 import { validated } from "./inputs";
 
 /** How to reach a load-balancer host over SSH. */
@@ -41,10 +42,49 @@ export interface LoadBalancerHostArgs {
   ssh?: pulumi.Input<SshConnectionArgs>;
 }
 
+/**
+ * HAProxy overrides on top of the tuning profile: any subset of the fields of `HaproxyTuning`
+ * (src/render/haproxyKeepalived/tuning.ts documents each field, its unit, range and cost).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields are HaproxyTuning's, optional.
+export interface HaproxyTuningArgs extends Partial<HaproxyTuning> {}
+
+/**
+ * Keepalived overrides on top of the tuning profile: any subset of the fields of
+ * `KeepalivedTuning` (src/render/haproxyKeepalived/tuning.ts documents each field).
+ */
+export interface KeepalivedTuningArgs extends Partial<Omit<KeepalivedTuning, "vrrpVersion">> {
+  /** VRRP version, `VrrpVersion.V2` (2) or `VrrpVersion.V3` (3). Default: the profile's (3). */
+  vrrpVersion?: VrrpVersion;
+}
+
+/** Overrides on top of the tuning profile. Every field is optional; unset fields keep the profile's value. */
+export interface LoadBalancerTuningArgs {
+  /** HAProxy timings and limits. */
+  haproxy?: HaproxyTuningArgs;
+  /** Keepalived (VRRP) timings. */
+  keepalived?: KeepalivedTuningArgs;
+}
+
+/** One DNS record to create for `dns-round-robin` (this package creates no DNS records itself). */
+export interface DnsRecord {
+  /** The record name: the endpoint (`dnsName`). */
+  name: string;
+  /** `A` or `AAAA`, by the control plane's address family. */
+  type: DnsRecordType;
+  /** The control-plane address. */
+  value: string;
+  /** Time to live, seconds (`dnsTtl`). */
+  ttl: number;
+}
+
 /** Arguments of {@link HaproxyKeepalivedEndpoint}. */
 export interface HaproxyKeepalivedEndpointArgs {
-  /** `ha-pair` (default), `single-haproxy` or `dns-round-robin` (`LOAD_BALANCER_MODES` in haproxyKeepalived/plan.ts). Plain: it decides which resources exist. */
-  mode?: string;
+  /**
+   * `ha-pair` (default), `single-haproxy` or `dns-round-robin` (`LoadBalancerMode`). Plain, not an
+   * Input: it decides which resources exist.
+   */
+  mode?: LoadBalancerMode;
   /** Target Talos version, 1.9–1.13: decides the status HAProxy's `/readyz` check expects (401 up to 1.13). */
   talosVersion: pulumi.Input<string>;
   /** The control-plane nodes behind the load balancer: name + address with prefix. Same rules as `TalosVipEndpoint.controlPlanes`. */
@@ -67,9 +107,9 @@ export interface HaproxyKeepalivedEndpointArgs {
    */
   vrrpAuthPass?: pulumi.Input<string>;
   /** `default` or `fast` (`TUNING_PROFILES`: `DEFAULT_TUNING`, or `FAST_TUNING` with sub-second VRRPv3 adverts, in haproxyKeepalived/tuning.ts). Default `default`. */
-  tuningProfile?: pulumi.Input<string>;
+  tuningProfile?: pulumi.Input<TuningProfile>;
   /** Overrides on top of the profile, every field with its unit in its name (see `tuning.ts`). Default none. */
-  tuning?: pulumi.Input<LoadBalancerTuningInput>;
+  tuning?: pulumi.Input<LoadBalancerTuningArgs>;
   /** `dns-round-robin`: the DNS name clients use (`api.cluster.example.org`). */
   dnsName?: pulumi.Input<string>;
   /** `dns-round-robin`: TTL of the records, seconds, 1–86400. Default 30. */
@@ -124,8 +164,6 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
   public readonly dnsRecords!: pulumi.Output<DnsRecord[]>;
   /** Warnings about the chosen setup (e.g. no health checking with DNS round-robin). */
   public readonly warnings!: pulumi.Output<string[]>;
-  /** The per-host push commands, in push order. */
-  public readonly pushes!: command.remote.Command[];
 
   constructor(name: string, args: HaproxyKeepalivedEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     // The SSH connections hold the private keys: keep them out of the plan, or every rendered file
@@ -171,7 +209,6 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
         );
       }
     }
-    this.pushes = pushes;
     this.endpoint = plan.apply((p) => {
       p.warnings.forEach((w) => pulumi.log.warn(w, this));
       return p.endpoint;

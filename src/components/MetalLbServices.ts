@@ -13,20 +13,68 @@ import {
   checkMetalLbStructure,
   K8sObject,
   L2_ADVERTISEMENT_NAME,
-  LabelSelectorSpec,
   METALLB_HELM_CHART,
   METALLB_HELM_REPO,
   METALLB_NAMESPACE,
   METALLB_V1BETA1,
   METALLB_V1BETA2,
   MetalLbSpec,
-  MetalLbTalosPatch,
   renderBgpPasswordSecret,
   renderMetalLb,
   renderMetalLbTalosPatch,
   renderNamespace,
   RenderedMetalLb,
 } from "../render/metallb";
+import { KubeProxyMode, LabelSelectorOperator, MetalLbDelivery, MetalLbMode } from "../render/enums";
+import { toPatchYaml } from "../render/patchYaml";
+
+/** One set-based label requirement (Kubernetes `LabelSelectorRequirement`). */
+export interface LabelSelectorRequirementArgs {
+  /** The label key. */
+  key: string;
+  /** `In`, `NotIn`, `Exists` or `DoesNotExist`. */
+  operator: LabelSelectorOperator;
+  /** Values: required (non-empty) for `In`/`NotIn`, must be absent for `Exists`/`DoesNotExist`. */
+  values?: string[];
+}
+
+/** A Kubernetes label selector (`metav1.LabelSelector`): all conditions must hold. */
+export interface LabelSelectorArgs {
+  /** Exact label matches. */
+  matchLabels?: Record<string, string>;
+  /** Set-based requirements. */
+  matchExpressions?: LabelSelectorRequirementArgs[];
+}
+
+/** `metadata` of a rendered object. */
+export interface MetalLbObjectMeta {
+  /** Object name. */
+  name: string;
+  /** Namespace (`metallb-system`). */
+  namespace?: string;
+}
+
+/** `spec` of a rendered `IPAddressPool`. */
+export interface MetalLbPoolObjectSpec {
+  /** Address blocks as given (ranges or CIDRs). */
+  addresses: string[];
+  /** Whether MetalLB hands addresses out automatically. */
+  autoAssign: boolean;
+  /** Whether IPv4 addresses ending in .0 or .255 are skipped. */
+  avoidBuggyIPs: boolean;
+}
+
+/** An `IPAddressPool` as rendered (`metallb.io/v1beta1`). */
+export interface MetalLbPoolObject {
+  /** `metallb.io/v1beta1`. */
+  apiVersion: string;
+  /** `IPAddressPool`. */
+  kind: string;
+  /** The pool's name and namespace. */
+  metadata: MetalLbObjectMeta;
+  /** The pool's addresses and assignment settings. */
+  spec: MetalLbPoolObjectSpec;
+}
 
 /** One IP address pool (MetalLB `IPAddressPool`). */
 export interface MetalLbPoolArgs {
@@ -47,7 +95,7 @@ export interface MetalLbL2AdvertisementArgs {
   /** Announce only from these interfaces (e.g. `eth0`); default all. */
   interfaces?: pulumi.Input<pulumi.Input<string>[]>;
   /** Announce only from nodes matching any selector; default all speaker nodes. */
-  nodeSelectors?: pulumi.Input<LabelSelectorSpec[]>;
+  nodeSelectors?: pulumi.Input<LabelSelectorArgs[]>;
 }
 
 /** One BGP peer (MetalLB `BGPPeer`, `metallb.io/v1beta2`). */
@@ -67,7 +115,7 @@ export interface MetalLbBgpPeerArgs {
   /** Name of the BFD profile (must be `bfdProfile.name`). */
   bfdProfile?: pulumi.Input<string>;
   /** Peer only from nodes matching any selector. */
-  nodeSelectors?: pulumi.Input<LabelSelectorSpec[]>;
+  nodeSelectors?: pulumi.Input<LabelSelectorArgs[]>;
   /**
    * TCP MD5 session password; pass a Pulumi secret. Stored in a `kubernetes.io/basic-auth` Secret
    * `bgp-password-<name>` (key `password`) in `metallb-system` that the BGPPeer's `passwordSecret`
@@ -116,14 +164,14 @@ export interface MetalLbServicesArgs {
    * `l2` or `bgp` (`METALLB_MODES`): Layer 2 for small clusters on one segment, BGP (ECMP through
    * routers) for large ones. Plain string, not an Input: it decides which child resources exist.
    */
-  mode: string;
+  mode: MetalLbMode;
   /**
    * `talos-inline` or `kubernetes` (`METALLB_DELIVERIES`). `talos-inline`: no Kubernetes resources,
    * MetalLB travels in `talosPatch` (bootstrap manifests; created once, never updated by Talos).
    * `kubernetes`: Helm chart and custom resources through a provider built from `kubeconfig`.
    * Plain string, not an Input: it decides which child resources exist.
    */
-  delivery: string;
+  delivery: MetalLbDelivery;
   /** At least one pool (plain list: children are named after the pools). No overlaps with each other or with any address below. */
   pools: MetalLbPoolArgs[];
   /** Address of the ingress Service: must lie inside a pool. Default: the first assignable address of the first pool. */
@@ -163,7 +211,7 @@ export interface MetalLbServicesArgs {
    */
   ignoreExcludeLB?: pulumi.Input<boolean>;
   /** kube-proxy mode: `iptables` (default), `ipvs` (adds strict ARP to `talosPatch`) or `nftables`. */
-  kubeProxyMode?: pulumi.Input<string>;
+  kubeProxyMode?: pulumi.Input<KubeProxyMode>;
   /** Admin kubeconfig (a Pulumi secret) for the explicit Kubernetes provider. Required with `kubernetes` delivery, not allowed with `talos-inline`. */
   kubeconfig?: pulumi.Input<string>;
 }
@@ -214,6 +262,11 @@ export function metalLbServicesSpec(args: MetalLbServicesArgs) {
   };
 }
 
+/** An IPAddressPool object as the typed output shape (renderIpAddressPool's `spec` has exactly these fields). */
+function poolObject(o: K8sObject): MetalLbPoolObject {
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { ...o.metadata }, spec: o.spec as MetalLbPoolObjectSpec };
+}
+
 function nonEmptyPassword(field: string, password: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.secret(password).apply((v) => {
     if (typeof v !== "string" || v === "") throw new InputError(field, "[secret]", "must be a non-empty string");
@@ -249,7 +302,7 @@ function nonEmptyPassword(field: string, password: pulumi.Input<string>): pulumi
  * Outputs: `endpoint` (ingress address; give it to the ingress Service, e.g. annotation
  * `metallb.io/loadBalancerIPs`, plus `spec.loadBalancerClass` when set), `pools` (rendered
  * IPAddressPool objects), `manifests` (namespace and custom resources as multi-document YAML,
- * Secrets excluded), `talosPatch` (shape `MetalLbTalosPatch`).
+ * Secrets excluded), `talosPatch` (YAML text, shape `MetalLbTalosPatch`).
  *
  * Errors (InputError, thrown before any resource is registered when the inputs are plain values;
  * otherwise when they resolve): see `checkMetalLbSpec` — bad mode/delivery, malformed or reversed
@@ -263,11 +316,15 @@ export class MetalLbServices extends pulumi.ComponentResource {
   /** The address reserved for the ingress Service. */
   public readonly endpoint!: pulumi.Output<string>;
   /** The rendered IPAddressPool objects. */
-  public readonly pools!: pulumi.Output<K8sObject[]>;
+  public readonly pools!: pulumi.Output<MetalLbPoolObject[]>;
   /** Namespace and configuration custom resources as multi-document YAML (no Secrets). */
   public readonly manifests!: pulumi.Output<string>;
-  /** The control-plane Talos patch fragment; secret when it carries a BGP password. */
-  public readonly talosPatch!: pulumi.Output<MetalLbTalosPatch>;
+  /**
+   * The control-plane Talos patch fragment as YAML text (one v1alpha1 strategic-merge document;
+   * shape `MetalLbTalosPatch` in src/render/metallb/talosPatch.ts), ready for
+   * `TalosConfigPush.extraPatch`. A Pulumi secret when it carries a BGP password.
+   */
+  public readonly talosPatch!: pulumi.Output<string>;
 
   constructor(name: string, args: MetalLbServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     const { mode, delivery } = checkMetalLbServicesStructure(args);
@@ -283,7 +340,7 @@ export class MetalLbServices extends pulumi.ComponentResource {
       r.warnings.forEach((w) => pulumi.log.warn(w, this));
       return r.endpoint;
     });
-    this.pools = rendered.pools;
+    this.pools = rendered.apply((r) => r.pools.map(poolObject));
     this.manifests = rendered.manifests;
 
     const passwords = (args.bgpPeers ?? []).flatMap((peer, i) =>
@@ -299,14 +356,16 @@ export class MetalLbServices extends pulumi.ComponentResource {
     );
     if (delivery === "talos-inline") {
       const patch = pulumi.all([checked, pulumi.all(passwords.map((p) => p.password))]).apply(([c, values]) =>
-        renderMetalLbTalosPatch(
-          c.spec,
-          passwords.map((p, i) => renderBgpPasswordSecret(p.secretName, values[i])),
+        toPatchYaml(
+          renderMetalLbTalosPatch(
+            c.spec,
+            passwords.map((p, i) => renderBgpPasswordSecret(p.secretName, values[i])),
+          ) as Record<string, unknown>,
         ),
       );
       this.talosPatch = passwords.length > 0 ? pulumi.secret(patch) : patch;
     } else {
-      this.talosPatch = checked.apply((c) => renderMetalLbTalosPatch(c.spec));
+      this.talosPatch = checked.apply((c) => toPatchYaml(renderMetalLbTalosPatch(c.spec) as Record<string, unknown>));
       this.deployToKubernetes(name, args, mode, rendered, passwords);
     }
 

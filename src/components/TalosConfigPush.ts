@@ -7,6 +7,8 @@ import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "./contra
 import { validated } from "./inputs";
 import { checkStatic, planTalosConfigPush, TalosConfigPushPlanSpec } from "../render/talos/pushPlan";
 import { PUSH_INTERPRETER, TALOSCONFIG_ENV } from "../render/talos/talosctl";
+import { ApplyMode } from "../render/enums";
+import { parsePatchYaml } from "../render/patchYaml";
 
 /** Arguments of {@link TalosConfigPush}. */
 export interface TalosConfigPushArgs {
@@ -35,12 +37,14 @@ export interface TalosConfigPushArgs {
   /** More host names or IPs to add to both certSANs lists. Default none. */
   extraCertSANs?: pulumi.Input<pulumi.Input<string>[]>;
   /**
-   * A further v1alpha1 strategic-merge fragment merged into every node's patch, e.g. the
-   * `talosPatch` output of `MetalLbServices`. Objects merge, lists append; changing a value this
+   * A further v1alpha1 strategic-merge fragment as YAML text, merged into every node's patch, e.g.
+   * the `talosPatch` output of `MetalLbServices` (`cluster:\n  allowSchedulingOnControlPlanes: true`).
+   * One document whose root is a mapping. Objects merge, lists append; changing a value this
    * package renders (endpoint, certSANs, KubePrism) is an error. When it is a Pulumi secret, the
-   * patches are secret too.
+   * patches are secret too. Default none.
+   * @throws InputError (`extraPatch`) when it is not YAML, holds several documents or is not a mapping.
    */
-  extraPatch?: pulumi.Input<Record<string, unknown>>;
+  extraPatch?: pulumi.Input<string>;
   /**
    * The talosconfig (YAML content, not a path). Always stored as a Pulumi secret: it reaches
    * talosctl through a 0600 file in a private temporary directory that is removed afterwards,
@@ -54,7 +58,7 @@ export interface TalosConfigPushArgs {
    * push does not confirm it. Use it to test a change, then switch to `no-reboot`: the new mode
    * changes the hash, so the next `pulumi up` applies the change for good.
    */
-  mode?: pulumi.Input<string>;
+  mode?: pulumi.Input<ApplyMode>;
   /** Rollback timeout for `try` mode, a Go duration (`90s`, `2m`). Default talosctl's `1m0s`. Only with `mode: try`. */
   tryTimeout?: pulumi.Input<string>;
   /** The talosctl program, a name on PATH or an absolute path. Default `talosctl`. */
@@ -99,15 +103,21 @@ export class TalosConfigPush extends pulumi.ComponentResource {
   public readonly commandLines!: pulumi.Output<Record<string, string>>;
   /** SHA-256 (hex) of each node's patch and command: the replacement trigger. */
   public readonly patchHashes!: pulumi.Output<Record<string, string>>;
-  /** The per-node commands, in apply order. */
-  public readonly commands!: command.local.Command[];
 
   constructor(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions) {
     const { talosconfig, ...rest } = args;
     // The endpoint is usually an Output of an endpoint component: check what is plain right now.
     const { talosVersion, controlPlanes, mode, tryTimeout, talosctl } = rest;
     validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl }, (a) => checkStatic(a as Parameters<typeof checkStatic>[0]));
-    const plans = validated(rest, (a) => planTalosConfigPush(a as TalosConfigPushPlanSpec));
+    // The fragment arrives as YAML text: parsed now when plain (errors before any resource), else when it resolves.
+    const { extraPatch } = rest;
+    const parsedExtraPatch =
+      extraPatch === undefined
+        ? undefined
+        : typeof extraPatch === "string"
+          ? parsePatchYaml("extraPatch", extraPatch)
+          : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
+    const plans = validated({ ...rest, extraPatch: parsedExtraPatch }, (a) => planTalosConfigPush(a as TalosConfigPushPlanSpec));
     super(componentToken("TalosConfigPush"), name, {}, opts);
 
     const secretConfig = pulumi.secret(talosconfig);
@@ -132,7 +142,6 @@ export class TalosConfigPush extends pulumi.ComponentResource {
         ),
       );
     }
-    this.commands = commands;
     this.patches = plans.apply((p) => mapValues(p, (v) => v.patch));
     this.commandLines = plans.apply((p) => mapValues(p, (v) => v.commandLine));
     this.patchHashes = plans.apply((p) => mapValues(p, (v) => v.hash));

@@ -1,0 +1,114 @@
+/**
+ * The enumerated inputs of the components, in the form Pulumi's component analyzer serves to
+ * other languages as enums: an `as const` object and a type of the same name (declared in this
+ * order), e.g. `LoadBalancerMode.HaPair === "ha-pair"`. A TypeScript program may pass either the
+ * member or the string. Each object's values equal the list the renderers check against
+ * (`tests/multiLanguage.test.ts` asserts it).
+ */
+
+/** How `HaproxyKeepalivedEndpoint` builds the endpoint (design notes, bare metal options 1–3). */
+export const LoadBalancerMode = {
+  /** HAProxy on two or more hosts, Keepalived (VRRP) moving a floating VIP between them. */
+  HaPair: "ha-pair",
+  /** One HAProxy host: no failover of the load balancer itself. */
+  SingleHaproxy: "single-haproxy",
+  /** One DNS name with an A/AAAA record per control plane: no health checking. */
+  DnsRoundRobin: "dns-round-robin",
+} as const;
+/** How `HaproxyKeepalivedEndpoint` builds the endpoint. */
+export type LoadBalancerMode = (typeof LoadBalancerMode)[keyof typeof LoadBalancerMode];
+
+/** The HAProxy + Keepalived timing profile the `tuning` overrides start from. */
+export const TuningProfile = {
+  /** `DEFAULT_TUNING`: failover within about 3 s, robust against short stalls. */
+  Default: "default",
+  /** `FAST_TUNING`: sub-second VRRPv3 adverts; faster failover, more sensitive to stalls. */
+  Fast: "fast",
+} as const;
+/** The HAProxy + Keepalived timing profile. */
+export type TuningProfile = (typeof TuningProfile)[keyof typeof TuningProfile];
+
+/** VRRP protocol version (Keepalived `vrrp_version`). */
+export const VrrpVersion = {
+  /** VRRPv2 (RFC 3768): whole-second adverts, optional `auth_pass`. */
+  V2: 2,
+  /** VRRPv3 (RFC 5798): adverts down to 10 ms, no authentication. */
+  V3: 3,
+} as const;
+/** VRRP protocol version. */
+export type VrrpVersion = (typeof VrrpVersion)[keyof typeof VrrpVersion];
+
+/** HAProxy `balance` algorithm of the backends. */
+export const BalanceAlgorithm = {
+  /** Each node in turn. */
+  RoundRobin: "roundrobin",
+  /** The node with the fewest connections (long-lived watches spread better). */
+  LeastConn: "leastconn",
+} as const;
+/** HAProxy `balance` algorithm. */
+export type BalanceAlgorithm = (typeof BalanceAlgorithm)[keyof typeof BalanceAlgorithm];
+
+/** `talosctl apply-config` / `patch` `--mode` (Talos `machine.ApplyConfigurationRequest_Mode`). */
+export const ApplyMode = {
+  /** Talos decides: live when possible, else a reboot. */
+  Auto: "auto",
+  /** Apply live; fail instead of rebooting when a change needs a reboot. */
+  NoReboot: "no-reboot",
+  /** Apply and reboot. */
+  Reboot: "reboot",
+  /** Store the config; apply it at the next reboot. */
+  Staged: "staged",
+  /** Apply live and roll back after the try timeout unless confirmed. */
+  Try: "try",
+} as const;
+/** `talosctl` apply mode. */
+export type ApplyMode = (typeof ApplyMode)[keyof typeof ApplyMode];
+
+/** How MetalLB announces Service addresses. */
+export const MetalLbMode = {
+  /** Layer 2 (ARP/NDP) from one node per address: one segment, small clusters. */
+  L2: "l2",
+  /** BGP to routers (ECMP across nodes): routed networks, large clusters. */
+  Bgp: "bgp",
+} as const;
+/** How MetalLB announces Service addresses. */
+export type MetalLbMode = (typeof MetalLbMode)[keyof typeof MetalLbMode];
+
+/** How MetalLB reaches the cluster. */
+export const MetalLbDelivery = {
+  /** In the Talos machine config (`cluster.inlineManifests`), applied by Talos at bootstrap. */
+  TalosInline: "talos-inline",
+  /** Helm chart and custom resources through a Kubernetes provider built from a kubeconfig. */
+  Kubernetes: "kubernetes",
+} as const;
+/** How MetalLB reaches the cluster. */
+export type MetalLbDelivery = (typeof MetalLbDelivery)[keyof typeof MetalLbDelivery];
+
+/** kube-proxy's mode in the cluster (decides whether strict ARP is needed). */
+export const KubeProxyMode = {
+  Iptables: "iptables",
+  Ipvs: "ipvs",
+  Nftables: "nftables",
+} as const;
+/** kube-proxy's mode. */
+export type KubeProxyMode = (typeof KubeProxyMode)[keyof typeof KubeProxyMode];
+
+/** DNS record type of a control-plane address (`dns-round-robin`). */
+export const DnsRecordType = {
+  /** IPv4 address record. */
+  A: "A",
+  /** IPv6 address record. */
+  AAAA: "AAAA",
+} as const;
+/** DNS record type. */
+export type DnsRecordType = (typeof DnsRecordType)[keyof typeof DnsRecordType];
+
+/** Operator of a Kubernetes label selector requirement (`metav1.LabelSelectorOperator`). */
+export const LabelSelectorOperator = {
+  In: "In",
+  NotIn: "NotIn",
+  Exists: "Exists",
+  DoesNotExist: "DoesNotExist",
+} as const;
+/** Operator of a label selector requirement. */
+export type LabelSelectorOperator = (typeof LabelSelectorOperator)[keyof typeof LabelSelectorOperator];
