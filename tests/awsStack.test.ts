@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
 import { synth, SynthResult } from "../examples/stack/synth";
 import { talosSchemaValidator } from "./helpers/reference";
-import { removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
+import { readVariantConfig, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 
 afterAll(removeVariants);
 
@@ -95,4 +95,68 @@ test("an internet-facing NLB open to 0.0.0.0/0 without opt-in stops synth with t
   const file = `${dir}/Pulumi.aws.yaml`;
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("198.51.100.7/32", "0.0.0.0/0"));
   await expect(synth({ stack: "aws", projectDir: dir })).rejects.toThrow(/^allowedAdminCidrs\[0\]: "0\.0\.0\.0\/0"/);
+});
+
+describe("the aws stack config (a union on platform: keys of other platforms refused)", () => {
+  test("reads the example as an AwsStackConfig: control planes with their instances, the NLB settings, the workers", () => {
+    const cfg = readVariantConfig("aws");
+    if (cfg.platform !== "aws") throw new Error(`platform ${cfg.platform}`);
+    expect(cfg.controlPlanes.map((cp) => cp.instanceId)).toEqual(["i-0aaaaaaaaaaaaaa01", "i-0aaaaaaaaaaaaaa02", "i-0aaaaaaaaaaaaaa03"]);
+    expect(cfg.aws).toMatchObject({ environment: "demo", internal: false, healthCheckInterval: 5 });
+    expect(cfg.workers?.map((w) => w.name)).toEqual(["wk-01", "wk-02"]);
+    expect(cfg).not.toHaveProperty("vip");
+  });
+
+  test("a missing aws key stops synth naming the key and the platform", async () => {
+    await expect(synthVariant("aws", { aws: undefined })).rejects.toThrow(
+      'talos-endpoints:aws: (not set) is required: platform "aws" needs it',
+    );
+  });
+
+  test("a control plane without instanceId is refused with its index; a missing required NLB field with its path", () => {
+    const controlPlanes = [
+      { name: "cp-01", address: "10.0.1.10/24", instanceId: "i-0aaaaaaaaaaaaaa01" },
+      { name: "cp-02", address: "10.0.2.10/24" },
+    ];
+    expect(() => readVariantConfig("aws", { controlPlanes })).toThrow(
+      'talos-endpoints:controlPlanes[1].instanceId: (not set) is required: platform "aws" needs it',
+    );
+    const aws = { environment: "demo", vpcCidr: "10.0.0.0/16", subnetIds: ["subnet-1"], instanceSecurityGroupId: "sg-1" };
+    expect(() => readVariantConfig("aws", { aws })).toThrow('talos-endpoints:aws.vpcId: (not set) is required: platform "aws" needs it');
+  });
+
+  test.each([
+    [
+      { vip: "10.0.1.5" },
+      'talos-endpoints:vip: "10.0.1.5" is read only with platform "proxmox", not with platform "aws" (the endpoint is the NLB\'s DNS name): remove it',
+    ],
+    [
+      { link: "eth0" },
+      'talos-endpoints:link: "eth0" is read only with platforms "proxmox" and "baremetal", not with platform "aws" (the nodes get no link config behind the NLB): remove it',
+    ],
+    [
+      { proxmoxApiToken: { secure: "AAAA" } },
+      'talos-endpoints:proxmoxApiToken: "[secret]" is read only with platform "proxmox", not with platform "aws": remove it',
+    ],
+    [
+      { loadBalancer: { mode: "ha-pair" } },
+      'talos-endpoints:loadBalancer: {"mode":"ha-pair"} is read only with platform "baremetal", not with platform "aws": remove it',
+    ],
+  ])("a key of another platform is refused, not ignored: %j", (changes, message) => {
+    expect(() => readVariantConfig("aws", changes)).toThrow(message);
+  });
+
+  test("a key of another platform stops synth too, before any resource", async () => {
+    await expect(synthVariant("aws", { vip: "10.0.1.5" })).rejects.toThrow(
+      /^talos-endpoints:vip: "10\.0\.1\.5" is read only with platform "proxmox"/,
+    );
+  });
+
+  test("an unknown NLB field (a typo) is refused instead of falling back to the default", () => {
+    const doc = readVariantConfig("aws");
+    if (doc.platform !== "aws") throw new Error(`platform ${doc.platform}`);
+    expect(() => readVariantConfig("aws", { aws: { ...doc.aws, healthCheckIntervall: 10 } })).toThrow(
+      'talos-endpoints:aws.healthCheckIntervall: 10 is not a field of talos-endpoints:aws (platform "aws"); fields: environment, ',
+    );
+  });
 });

@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { SynthResult } from "../examples/stack/synth";
 import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
-import { removeVariants, synthVariant } from "./helpers/stacks";
+import { readVariantConfig, removeVariants, synthVariant } from "./helpers/stacks";
 
 afterAll(removeVariants);
 
@@ -108,4 +108,63 @@ test("dns-round-robin: no load-balancer resources, the records and the warning a
   expect(result.outputs.endpoint).toBe("api.lab.example.org");
   expect((result.outputs.dnsRecords as unknown[]).length).toBe(3);
   expect((result.outputs.warnings as string[])[0]).toContain("no health checking");
+});
+
+describe("the baremetal stack config (a union on platform: keys of other platforms refused)", () => {
+  test("reads the example as a BaremetalStackConfig: the load balancer with its hosts, the SSH key a secret", () => {
+    const cfg = readVariantConfig("baremetal");
+    if (cfg.platform !== "baremetal") throw new Error(`platform ${cfg.platform}`);
+    expect(cfg.loadBalancer).toMatchObject({ mode: "ha-pair", vip: "192.168.30.30/24", virtualRouterId: 51 });
+    expect(cfg.loadBalancer.hosts?.map((h) => [h.name, h.priority])).toEqual([
+      ["lb-01", 250],
+      ["lb-02", 240],
+    ]);
+    expect(cfg.vrrpAuthPass).toBeUndefined();
+    expect(cfg).not.toHaveProperty("vip");
+  });
+
+  test("a missing loadBalancer stops synth naming the key and the platform", async () => {
+    await expect(synthVariant("baremetal", { loadBalancer: undefined })).rejects.toThrow(
+      'talos-endpoints:loadBalancer: (not set) is required: platform "baremetal" needs it',
+    );
+  });
+
+  test("a missing SSH key secret says how to set it; a host without address is named with its index", () => {
+    expect(() => readVariantConfig("baremetal", {}, ["lbSshPrivateKey"])).toThrow(
+      'talos-endpoints:lbSshPrivateKey: (not set) is required: platform "baremetal" needs it; set it with `pulumi config set --secret talos-endpoints:lbSshPrivateKey ...`',
+    );
+    expect(() => readVariantConfig("baremetal", { loadBalancer: { mode: "single-haproxy", hosts: [{ name: "lb-01" }] } })).toThrow(
+      'talos-endpoints:loadBalancer.hosts[0].address: (not set) is required: platform "baremetal" needs it',
+    );
+  });
+
+  test("an unknown load-balancer mode is refused with the config key", () => {
+    expect(() => readVariantConfig("baremetal", { loadBalancer: { mode: "anycast" } })).toThrow(
+      'talos-endpoints:loadBalancer.mode: "anycast" must be one of ha-pair, single-haproxy, dns-round-robin (platform "baremetal")',
+    );
+  });
+
+  test.each([
+    [
+      { vip: "192.168.30.30" },
+      'talos-endpoints:vip: "192.168.30.30" is read only with platform "proxmox", not with platform "baremetal" (the bare-metal VIP is loadBalancer.vip): remove it',
+    ],
+    [{ workers: [] }, 'talos-endpoints:workers: [] is read only with platform "aws", not with platform "baremetal": remove it'],
+    [
+      { proxmoxApiToken: { secure: "AAAA" } },
+      'talos-endpoints:proxmoxApiToken: "[secret]" is read only with platform "proxmox", not with platform "baremetal": remove it',
+    ],
+    [
+      { controlPlanes: [{ name: "cp-01", address: "192.168.30.31/24", instanceId: "i-0a" }] },
+      'talos-endpoints:controlPlanes[0].instanceId: "i-0a" is read only with platform "aws", not with platform "baremetal": remove it',
+    ],
+  ])("a key or field of another platform is refused, not ignored: %j", (changes, message) => {
+    expect(() => readVariantConfig("baremetal", changes)).toThrow(message);
+  });
+
+  test("the top-level vip stops synth too (it would have been ignored)", async () => {
+    await expect(synthVariant("baremetal", { vip: "192.168.30.30" })).rejects.toThrow(
+      /\(the bare-metal VIP is loadBalancer\.vip\): remove it$/,
+    );
+  });
 });

@@ -5,7 +5,7 @@ import { parseAllDocuments } from "yaml";
 import { SynthResult } from "../examples/stack/synth";
 import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
-import { PROJECT_DIR, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
+import { PROJECT_DIR, readVariantConfig, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
 
 afterAll(removeVariants);
 
@@ -219,4 +219,88 @@ test("a MetalLB pool holding the default gateway stops synth (in L2 mode MetalLB
       metallb: { mode: "l2", delivery: "talos-inline", workerCount: 0, pools: [{ name: "p", addresses: ["192.168.30.1-192.168.30.5"] }] },
     }),
   ).rejects.toThrow('pools[0].addresses[0]: "192.168.30.1-192.168.30.5" contains the default gateway gateway (192.168.30.1)');
+});
+
+describe("the proxmox stack config (a union on platform: keys of other platforms refused)", () => {
+  test("reads the example as a ProxmoxStackConfig: the required keys set, plain values of their kind", () => {
+    const cfg = readVariantConfig("proxmox");
+    if (cfg.platform !== "proxmox") throw new Error(`platform ${cfg.platform}`);
+    expect(cfg.vip).toBe("192.168.30.30");
+    expect(cfg.proxmox).toMatchObject({ nodeName: "pve", templateVmId: 9000, firstVmId: 3031, insecure: false });
+    expect(cfg.controlPlanes.map((cp) => cp.name)).toEqual(["cp-01", "cp-02", "cp-03"]);
+    expect(cfg).not.toHaveProperty("loadBalancer");
+  });
+
+  test.each([
+    [{ vip: undefined }, 'talos-endpoints:vip: (not set) is required: platform "proxmox" needs it'],
+    [{ proxmox: undefined }, 'talos-endpoints:proxmox: (not set) is required: platform "proxmox" needs it'],
+    [{ talosVersion: undefined }, 'talos-endpoints:talosVersion: (not set) is required: every platform needs it (platform "proxmox")'],
+  ])("a missing required key stops synth naming the key and the platform: %j", async (changes, message) => {
+    await expect(synthVariant("proxmox", changes)).rejects.toThrow(message);
+  });
+
+  test("a missing required field inside a mapping is named with its path", () => {
+    const proxmox = { endpoint: "https://pve.example.internal:8006/", nodeName: "pve" };
+    expect(() => readVariantConfig("proxmox", { proxmox })).toThrow(
+      'talos-endpoints:proxmox.templateVmId: (not set) is required: platform "proxmox" needs it',
+    );
+  });
+
+  test("a missing required secret says how to set it", () => {
+    expect(() => readVariantConfig("proxmox", {}, ["proxmoxApiToken"])).toThrow(
+      'talos-endpoints:proxmoxApiToken: (not set) is required: platform "proxmox" needs it; set it with `pulumi config set --secret talos-endpoints:proxmoxApiToken ...`',
+    );
+  });
+
+  test.each([
+    [
+      { proxmox: { endpoint: "https://pve:8006/", nodeName: "pve", templateVmId: "9000" } },
+      'talos-endpoints:proxmox.templateVmId: "9000" must be a number (platform "proxmox")',
+    ],
+    [{ kubePrismPort: "seventy" }, 'talos-endpoints:kubePrismPort: "seventy" must be a number (platform "proxmox")'],
+    [{ kubePrismEnabled: "yes" }, 'talos-endpoints:kubePrismEnabled: "yes" must be true or false (platform "proxmox")'],
+    [{ proxmox: "pve" }, 'talos-endpoints:proxmox: "pve" must be a mapping (platform "proxmox")'],
+    [
+      { applyMode: "no_reboot" },
+      'talos-endpoints:applyMode: "no_reboot" must be one of auto, no-reboot, reboot, staged, try (platform "proxmox")',
+    ],
+    [{ platform: "gcp" }, 'talos-endpoints:platform: "gcp" must be one of proxmox, aws, baremetal'],
+  ])("a value of the wrong kind is refused naming key and value: %j", (changes, message) => {
+    expect(() => readVariantConfig("proxmox", changes)).toThrow(message);
+  });
+
+  test.each([
+    [
+      { workers: [{ name: "wk-01", instanceId: "i-0b" }] },
+      'talos-endpoints:workers: [{"name":"wk-01","instanceId":"i-0b"}] is read only with platform "aws", not with platform "proxmox": remove it',
+    ],
+    [
+      { aws: { environment: "demo" } },
+      'talos-endpoints:aws: {"environment":"demo"} is read only with platform "aws", not with platform "proxmox": remove it',
+    ],
+    [
+      { loadBalancer: { mode: "ha-pair" } },
+      'talos-endpoints:loadBalancer: {"mode":"ha-pair"} is read only with platform "baremetal", not with platform "proxmox": remove it',
+    ],
+    [
+      { lbSshPrivateKey: { secure: "AAAA" } },
+      'talos-endpoints:lbSshPrivateKey: "[secret]" is read only with platform "baremetal", not with platform "proxmox": remove it',
+    ],
+    [
+      { controlPlanes: [{ name: "cp-01", address: "192.168.30.31/24", instanceId: "i-0a" }] },
+      'talos-endpoints:controlPlanes[0].instanceId: "i-0a" is read only with platform "aws", not with platform "proxmox": remove it',
+    ],
+  ])("a key or field of another platform is refused, not ignored: %j", (changes, message) => {
+    expect(() => readVariantConfig("proxmox", changes)).toThrow(message);
+  });
+
+  test("a key of no platform (a typo) is refused without showing its value; so is an unknown field of a mapping", async () => {
+    await expect(synthVariant("proxmox", { kubePrismPrt: 7445 })).rejects.toThrow(
+      /^talos-endpoints:kubePrismPrt: "\[not shown\]" is not a key of the stack config \(platform "proxmox"\); keys: talosVersion, /,
+    );
+    const proxmox = { endpoint: "https://pve:8006/", nodeName: "pve", templateVmId: 9000, memoryMib: 4096 };
+    expect(() => readVariantConfig("proxmox", { proxmox })).toThrow(
+      'talos-endpoints:proxmox.memoryMib: 4096 is not a field of talos-endpoints:proxmox (platform "proxmox"); fields: endpoint, insecure, nodeName,',
+    );
+  });
 });

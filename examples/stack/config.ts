@@ -1,36 +1,72 @@
 /**
- * The stack configuration, read from `Pulumi.<stack>.yaml` (namespace `talos-endpoints`).
- * See the README, "Stack configuration", for every key.
+ * The stack configuration, read from `Pulumi.<stack>.yaml` (namespace `talos-endpoints`): a union
+ * discriminated on `platform` ({@link StackConfig}). See the README, "Stack configuration".
+ *
+ * Keys (`talos-endpoints:<key>`; secrets set with `pulumi config set --secret`):
+ *
+ * - every platform: `platform`, `talosVersion`, `controlPlanes`, `talosconfig` (secret), all
+ *   required; `gateway`, `kubePrismEnabled`, `kubePrismPort`, `extraCertSANs`, `applyMode`,
+ *   `tryTimeout`, `waitTimeoutSeconds`, `metallb`, `metallbBgpPassword` (secret), `kubeconfig`
+ *   (secret), optional;
+ * - `proxmox`: `vip`, `proxmox`, `proxmoxApiToken` (secret), required; `link`, `linkSelector`;
+ * - `aws`: `aws` and an `instanceId` on every control plane, required; `workers`;
+ * - `baremetal`: `loadBalancer`, `lbSshPrivateKey` (secret), required; `link`, `linkSelector`,
+ *   `vrrpAuthPass` (secret).
+ *
+ * What {@link readStackConfig} refuses, each with an `InputError` whose field is the config key
+ * (`talos-endpoints:vip`, `talos-endpoints:proxmox.templateVmId`,
+ * `talos-endpoints:controlPlanes[1].instanceId`) and whose message names the value (secrets as
+ * `[secret]`) and the platform:
+ *
+ * - a required key or field the chosen platform needs that is not set;
+ * - a value of the wrong kind (a string where a number belongs, `"yes"` for a boolean, a string
+ *   where a mapping belongs) or outside an enumeration (`applyMode`, `metallb.mode`,
+ *   `loadBalancer.mode`, …);
+ * - **a key or field of another platform** (`vip` or `link` on `aws`, `workers` on `proxmox`, an
+ *   `instanceId` on a bare-metal control plane): refused, not ignored, because the program would
+ *   silently drop it, and such a key is nearly always a mistake (the bare-metal VIP belongs in
+ *   `loadBalancer.vip`; a `link` on `aws` would never reach the nodes). A warning during
+ *   `pulumi up` is easy to miss; the message says which platforms read the key;
+ * - a key of no platform (a typo such as `kubePrismPrt`; its value is shown as `[not shown]`: it
+ *   may be a secret), and an unknown field inside the mappings whose fields the rules below list
+ *   (`proxmox`, `aws`, `loadBalancer` and its hosts, `metallb`, `linkSelector`, control planes,
+ *   workers).
+ *
+ * Deeper checks (addresses, names, ranges, what lies inside `metallb.pools` or
+ * `loadBalancer.tuning`) are the components' own, with their field names (`vip`,
+ * `pools[0].addresses[0]`, `allowedAdminCidrs[0]`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ControlPlaneNodeArgs, LinkSelectorArgs } from "../../src/components/contract";
-import type { HaproxyKeepalivedEndpointArgs } from "../../src/components/HaproxyKeepalivedEndpoint";
+import { ControlPlaneNodeArgs } from "../../src/components/contract";
+import type {
+  HaproxyKeepalivedEndpointArgs,
+  LoadBalancerHostArgs,
+  SshConnectionArgs,
+} from "../../src/components/HaproxyKeepalivedEndpoint";
 import type { MetalLbServicesArgs } from "../../src/components/MetalLbServices";
-import type { NlbEndpointArgs } from "../../src/components/NlbEndpoint";
+import type { NlbControlPlaneInstanceArgs, NlbEndpointArgs, NlbWorkerInstanceArgs } from "../../src/components/NlbEndpoint";
+import type { TalosConfigPushArgs } from "../../src/components/TalosConfigPush";
 import { InputError } from "../../src/core/errors";
+import { ApplyMode, KubeProxyMode, LoadBalancerMode, MetalLbDelivery, MetalLbMode, TuningProfile } from "../../src/render/enums";
 
 /** Project name from Pulumi.yaml: the config namespace. */
 export const PROJECT = "talos-endpoints";
 
-/** Config keys that must be set with `pulumi config set --secret` (synth substitutes placeholders). */
-export const SECRET_CONFIG_KEYS: Record<string, readonly string[]> = {
-  proxmox: ["talosconfig", "proxmoxApiToken"],
-  aws: ["talosconfig"],
-  baremetal: ["talosconfig", "lbSshPrivateKey"],
-};
-
-/** Platforms the stack program builds. */
+/** Platforms the stack program builds: the values of `talos-endpoints:platform`. */
 export const PLATFORMS = ["proxmox", "aws", "baremetal"] as const;
 
-/** Proxmox settings (`talos-endpoints:proxmox`). */
+/** A platform the stack program builds (`talos-endpoints:platform`). */
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Proxmox settings (`talos-endpoints:proxmox`). Unknown fields are refused. */
 export interface ProxmoxSettings {
-  /** Proxmox VE API URL, e.g. `https://pve.example.internal:8006/`. */
+  /** Proxmox VE API URL, e.g. `https://pve.example.internal:8006/`. Required. */
   endpoint: string;
   /** Skip TLS verification of the Proxmox API. Default false. */
   insecure?: boolean;
-  /** Proxmox node that hosts the VMs, e.g. `pve`. */
+  /** Proxmox node that hosts the VMs, e.g. `pve`. Required. */
   nodeName: string;
-  /** VM ID of a template made from the Talos nocloud image (see README). */
+  /** VM ID of a template made from the Talos nocloud image (see README). Required. */
   templateVmId: number;
   /** VM ID of the first control plane; the others follow. Default: Proxmox picks. */
   firstVmId?: number;
@@ -46,119 +82,553 @@ export interface ProxmoxSettings {
   qemuGuestAgent?: boolean;
 }
 
-/** A control plane in the aws stack: the node plus its EC2 instance. */
-export interface AwsControlPlaneConfig extends ControlPlaneNodeArgs {
-  /** EC2 instance ID, e.g. `i-0123456789abcdef0`. */
-  instanceId: string;
-}
+/**
+ * A control plane in the aws stack: the node (`name`, `address` with prefix, whose IP becomes the
+ * NLB's `privateIp`) plus its EC2 instance (`instanceId`, required). Unknown fields are refused.
+ */
+export interface AwsControlPlaneConfig extends ControlPlaneNodeArgs, Pick<NlbControlPlaneInstanceArgs, "instanceId"> {}
 
-/** A worker in the aws stack: its Talos API is published on NLB listener 50001. */
-export interface AwsWorkerConfig {
-  name: string;
-  instanceId: string;
-}
+/** A worker in the aws stack (`talos-endpoints:workers[i]`): its Talos API is published on NLB listener 50001. Unknown fields are refused. */
+export type AwsWorkerConfig = NlbWorkerInstanceArgs;
 
-/** AWS settings (`talos-endpoints:aws`): the `NlbEndpoint` inputs other than the instances (documented there). */
+/**
+ * AWS settings (`talos-endpoints:aws`): the `NlbEndpoint` inputs other than the instances
+ * (documented there; the NLB checks the values). Unknown fields are refused.
+ */
 export type AwsSettings = Omit<NlbEndpointArgs, "controlPlaneInstances" | "workerInstances">;
 
-/** A load-balancer host in the baremetal stack; the SSH key is the secret `lbSshPrivateKey`. */
-export interface LoadBalancerHostConfig {
-  name: string;
-  /** Address with prefix on the VRRP interface, e.g. `192.168.30.21/24`. */
-  address: string;
-  priority?: number;
-  /** SSH user, default `root` (others use `sudo -n`). */
-  sshUser?: string;
-  /** SSH port, default 22. */
-  sshPort?: number;
+/**
+ * A load-balancer host in the baremetal stack (`talos-endpoints:loadBalancer.hosts[i]`): `name`,
+ * `address` (with prefix on the VRRP interface, e.g. `192.168.30.21/24`) and `priority` as in
+ * `LoadBalancerHostArgs`; the SSH key is the secret `lbSshPrivateKey`. Unknown fields are refused.
+ */
+export interface LoadBalancerHostConfig extends pulumi.Unwrap<Pick<LoadBalancerHostArgs, "name" | "address" | "priority">> {
+  /** SSH user (`SshConnectionArgs.user`), default `root` (others use `sudo -n`). */
+  sshUser?: pulumi.Unwrap<SshConnectionArgs["user"]>;
+  /** SSH port (`SshConnectionArgs.port`), default 22. */
+  sshPort?: pulumi.Unwrap<SshConnectionArgs["port"]>;
 }
 
 /**
  * Bare-metal load-balancer settings (`talos-endpoints:loadBalancer`): the `HaproxyKeepalivedEndpoint`
- * inputs (documented there), with the hosts' SSH key taken from the secret `lbSshPrivateKey`.
+ * inputs (documented there), with the hosts' SSH key taken from the secret `lbSshPrivateKey` and
+ * the VRRP password from the secret `vrrpAuthPass`. Unknown fields are refused.
  */
-export type LoadBalancerSettings = Pick<
+export interface LoadBalancerSettings extends Pick<
   HaproxyKeepalivedEndpointArgs,
   "mode" | "vrrpInterface" | "virtualRouterId" | "tuningProfile" | "tuning" | "dnsName" | "dnsTtl"
-> & { hosts?: LoadBalancerHostConfig[]; /** The VIP, plain from config (`192.168.30.30/24`). */ vip?: string };
+> {
+  /** The load-balancer hosts: at least 2 in `ha-pair`, 1 in `single-haproxy`, none in `dns-round-robin`. Default none. */
+  hosts?: LoadBalancerHostConfig[];
+  /**
+   * `ha-pair`: the VIP (`HaproxyKeepalivedEndpointArgs.vip`), plain from config, with or without the
+   * hosts' prefix (`192.168.30.30/24`). Plain, not an Input: MetalLB keeps its pools clear of it
+   * before anything is registered.
+   */
+  vip?: string;
+}
 
 /**
  * MetalLB settings (`talos-endpoints:metallb`): the `MetalLbServices` inputs the stack does not
  * derive itself (node addresses, the VIP and the load-balancer hosts come from the rest of the
- * config; BGP peers get the optional secret `metallbBgpPassword`).
+ * config; BGP peers get the optional secret `metallbBgpPassword`). Unknown fields are refused.
  */
 export type MetalLbSettings = Omit<
   MetalLbServicesArgs,
   "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "gateway" | "kubeconfig"
 >;
 
-/** Everything the stack program reads. */
-export interface StackConfig {
-  platform: (typeof PLATFORMS)[number];
-  talosVersion: string;
-  controlPlanes: AwsControlPlaneConfig[] | ControlPlaneNodeArgs[];
-  /** The shared VIP (proxmox). */
-  vip?: string;
-  link?: string;
-  linkSelector?: LinkSelectorArgs;
+/**
+ * The Talos push settings read as they are (`TalosConfigPushArgs`, documented there): `talosVersion`
+ * (required), `kubePrismEnabled`, `kubePrismPort`, `extraCertSANs`, `tryTimeout`, `waitTimeoutSeconds`.
+ */
+export type PushSettings = pulumi.Unwrap<
+  Pick<TalosConfigPushArgs, "talosVersion" | "kubePrismEnabled" | "kubePrismPort" | "extraCertSANs" | "tryTimeout" | "waitTimeoutSeconds">
+>;
+
+/**
+ * The node link (`TalosConfigPushArgs.link` / `linkSelector`, documented there): at most one of
+ * the two. `proxmox` and `baremetal` only (`aws` refuses both: the nodes get no link config).
+ */
+export type LinkSettings = pulumi.Unwrap<Pick<TalosConfigPushArgs, "link" | "linkSelector">>;
+
+/** The keys every platform reads. */
+export interface StackConfigBase extends PushSettings {
+  /** `talos-endpoints:platform`, the discriminant. */
+  platform: Platform;
+  /** The control-plane nodes, `{name, address}` with prefix (`ControlPlaneNodeArgs`). Required, a list. */
+  controlPlanes: ControlPlaneNodeArgs[];
+  /** The nodes' default gateway (plain IP): cloud-init on `proxmox`; kept out of MetalLB pools everywhere. Default none. */
   gateway?: string;
-  kubePrismEnabled?: boolean;
-  kubePrismPort?: number;
-  extraCertSANs?: string[];
-  applyMode?: string;
-  tryTimeout?: string;
-  /** Bound on each wait of the Talos push, seconds (0 before the cluster is bootstrapped). */
-  waitTimeoutSeconds?: number;
+  /** `talosctl patch --mode` (`TalosConfigPushArgs.mode`, one of `ApplyMode`). Default `no-reboot`. */
+  applyMode?: pulumi.Unwrap<TalosConfigPushArgs["mode"]>;
+  /** The talosconfig content (secret `talos-endpoints:talosconfig`). Required. */
   talosconfig: pulumi.Output<string>;
-  proxmox?: ProxmoxSettings;
-  proxmoxApiToken?: pulumi.Output<string>;
-  aws?: AwsSettings;
-  workers?: AwsWorkerConfig[];
-  loadBalancer?: LoadBalancerSettings;
-  lbSshPrivateKey?: pulumi.Output<string>;
-  vrrpAuthPass?: pulumi.Output<string>;
+  /** MetalLB for LoadBalancer Services. Default none (no MetalLB). */
   metallb?: MetalLbSettings;
   /** BGP session password for every MetalLB peer (secret, optional). */
   metallbBgpPassword?: pulumi.Output<string>;
-  /** Kubeconfig for MetalLB `delivery: kubernetes` (secret). */
+  /** Kubeconfig for MetalLB `delivery: kubernetes` (secret, optional). */
   kubeconfig?: pulumi.Output<string>;
 }
 
+/** `platform: proxmox`: control-plane VMs on Proxmox VE sharing the Talos native VIP. */
+export interface ProxmoxStackConfig extends StackConfigBase, LinkSettings {
+  /** The discriminant. */
+  platform: "proxmox";
+  /** The shared VIP, a plain IP (`TalosVipEndpointArgs.vip`), e.g. `192.168.30.30`. Required. */
+  vip: string;
+  /** The Proxmox VE API and VM settings. Required. */
+  proxmox: ProxmoxSettings;
+  /** Proxmox API token `user@realm!id=uuid` (secret `talos-endpoints:proxmoxApiToken`). Required. */
+  proxmoxApiToken: pulumi.Output<string>;
+}
+
+/** `platform: aws`: an AWS Network Load Balancer in front of existing EC2 instances. */
+export interface AwsStackConfig extends StackConfigBase {
+  /** The discriminant. */
+  platform: "aws";
+  /** The control planes with their EC2 instances. Required, a list. */
+  controlPlanes: AwsControlPlaneConfig[];
+  /** The NLB settings. Required. */
+  aws: AwsSettings;
+  /** Workers whose Talos API the NLB publishes on 50001. Default none. */
+  workers?: AwsWorkerConfig[];
+}
+
+/** `platform: baremetal`: HAProxy + Keepalived hosts (or one HAProxy, or DNS round-robin) in front of the control planes. */
+export interface BaremetalStackConfig extends StackConfigBase, LinkSettings {
+  /** The discriminant. */
+  platform: "baremetal";
+  /** The load balancer. Required. */
+  loadBalancer: LoadBalancerSettings;
+  /** SSH private key of the load-balancer hosts (secret `talos-endpoints:lbSshPrivateKey`). Required (also in `dns-round-robin`). */
+  lbSshPrivateKey: pulumi.Output<string>;
+  /** VRRPv2 `auth_pass` (secret, optional; `HaproxyKeepalivedEndpointArgs.vrrpAuthPass`). */
+  vrrpAuthPass?: pulumi.Output<string>;
+}
+
 /**
- * Reads the stack config.
- * @throws InputError naming the key when `platform` is unknown or a required key is missing.
+ * Everything the stack program reads: one shape per platform, told apart by `platform`. Each
+ * platform's required keys are non-optional; keys of other platforms are refused (see the module
+ * docstring).
+ */
+export type StackConfig = ProxmoxStackConfig | AwsStackConfig | BaremetalStackConfig;
+
+// ---------------------------------------------------------------------------------------------
+// The rules: what kind each key and field is, whether it is required, and the fields of the
+// mappings whose unknown fields are refused. `FieldRules<T>` derives each rule's type from T's
+// field (kind, required-ness, the allowed values of an enumeration), so a changed component arg
+// fails the type check here until its rule follows.
+
+/** What a config value must be. `secret`: read with `getSecret` (a Pulumi secret Output). */
+type Kind = "string" | "number" | "boolean" | "list" | "mapping" | "secret";
+
+/** One key's or field's rule, as the checks read it. */
+interface Rule {
+  readonly kind: Kind;
+  readonly required: boolean;
+  /** The allowed values (enumerations). */
+  readonly oneOf?: readonly unknown[];
+  /** A mapping's fields: unknown ones are refused. */
+  readonly fields?: Rules;
+  /** The fields of each mapping in a list: unknown ones are refused. */
+  readonly items?: Rules;
+}
+
+/** Rules by key. */
+interface Rules {
+  readonly [key: string]: Rule;
+}
+
+type Plain<F> = NonNullable<pulumi.Unwrap<F>>;
+type KindOf<V> = [V] extends [string]
+  ? "string"
+  : [V] extends [number]
+    ? "number"
+    : [V] extends [boolean]
+      ? "boolean"
+      : [V] extends [readonly unknown[]]
+        ? "list"
+        : [V] extends [object]
+          ? "mapping"
+          : never;
+type Literal<V> = [V] extends [string] ? (string extends V ? never : V) : [V] extends [number] ? (number extends V ? never : V) : never;
+type Choices<V> = [Literal<V>] extends [never] ? unknown : { readonly oneOf: readonly Literal<V>[] };
+type Nested<V> = [V] extends [readonly (infer I)[]]
+  ? [I] extends [object]
+    ? { readonly items?: FieldRules<I> }
+    : unknown
+  : [V] extends [object]
+    ? { readonly fields?: FieldRules<V> }
+    : unknown;
+type FieldRule<F, R extends boolean> = [NonNullable<F>] extends [pulumi.Output<string>]
+  ? { readonly kind: "secret"; readonly required: R }
+  : { readonly kind: KindOf<Plain<F>>; readonly required: R } & Choices<Plain<F>> & Nested<Plain<F>>;
+
+/** A rule for every field of T, typed by the field: kind, required-ness, enumeration values, nested fields. */
+type FieldRules<T> = { readonly [K in keyof T]-?: FieldRule<T[K], undefined extends T[K] ? false : true> };
+
+/** The rules of a platform's config: every key but the discriminant. */
+type ConfigRules<C> = FieldRules<Omit<C, "platform">> & Rules;
+
+const CONTROL_PLANE: FieldRules<pulumi.Unwrap<ControlPlaneNodeArgs>> & Rules = {
+  name: { kind: "string", required: true },
+  address: { kind: "string", required: true },
+};
+
+const LINK: FieldRules<LinkSettings> & Rules = {
+  link: { kind: "string", required: false },
+  linkSelector: {
+    kind: "mapping",
+    required: false,
+    fields: {
+      hardwareAddr: { kind: "string", required: false },
+      permanentAddr: { kind: "string", required: false },
+      driver: { kind: "string", required: false },
+      busPath: { kind: "string", required: false },
+    },
+  },
+};
+
+const METALLB: FieldRules<MetalLbSettings> & Rules = {
+  mode: { kind: "string", required: true, oneOf: Object.values(MetalLbMode) },
+  delivery: { kind: "string", required: true, oneOf: Object.values(MetalLbDelivery) },
+  pools: { kind: "list", required: true },
+  ingressAddress: { kind: "string", required: false },
+  l2Advertisement: { kind: "mapping", required: false },
+  bgpPeers: { kind: "list", required: false },
+  bgpAdvertisement: { kind: "mapping", required: false },
+  bfdProfile: { kind: "mapping", required: false },
+  version: { kind: "string", required: false },
+  loadBalancerClass: { kind: "string", required: false },
+  workerCount: { kind: "number", required: true },
+  controlPlanesRunServices: { kind: "boolean", required: false },
+  ignoreExcludeLB: { kind: "boolean", required: false },
+  kubeProxyMode: { kind: "string", required: false, oneOf: Object.values(KubeProxyMode) },
+};
+
+const COMMON: FieldRules<Omit<StackConfigBase, "platform">> & Rules = {
+  talosVersion: { kind: "string", required: true },
+  controlPlanes: { kind: "list", required: true, items: CONTROL_PLANE },
+  gateway: { kind: "string", required: false },
+  kubePrismEnabled: { kind: "boolean", required: false },
+  kubePrismPort: { kind: "number", required: false },
+  extraCertSANs: { kind: "list", required: false },
+  applyMode: { kind: "string", required: false, oneOf: Object.values(ApplyMode) },
+  tryTimeout: { kind: "string", required: false },
+  waitTimeoutSeconds: { kind: "number", required: false },
+  talosconfig: { kind: "secret", required: true },
+  metallb: { kind: "mapping", required: false, fields: METALLB },
+  metallbBgpPassword: { kind: "secret", required: false },
+  kubeconfig: { kind: "secret", required: false },
+};
+
+const PROXMOX: ConfigRules<ProxmoxStackConfig> = {
+  ...COMMON,
+  ...LINK,
+  vip: { kind: "string", required: true },
+  proxmox: {
+    kind: "mapping",
+    required: true,
+    fields: {
+      endpoint: { kind: "string", required: true },
+      insecure: { kind: "boolean", required: false },
+      nodeName: { kind: "string", required: true },
+      templateVmId: { kind: "number", required: true },
+      firstVmId: { kind: "number", required: false },
+      datastoreId: { kind: "string", required: false },
+      bridge: { kind: "string", required: false },
+      cores: { kind: "number", required: false },
+      memoryMiB: { kind: "number", required: false },
+      qemuGuestAgent: { kind: "boolean", required: false },
+    },
+  },
+  proxmoxApiToken: { kind: "secret", required: true },
+};
+
+const AWS: ConfigRules<AwsStackConfig> = {
+  ...COMMON,
+  controlPlanes: { kind: "list", required: true, items: { ...CONTROL_PLANE, instanceId: { kind: "string", required: true } } },
+  aws: {
+    kind: "mapping",
+    required: true,
+    fields: {
+      environment: { kind: "string", required: true },
+      vpcId: { kind: "string", required: true },
+      vpcCidr: { kind: "string", required: true },
+      subnetIds: { kind: "list", required: true },
+      internal: { kind: "boolean", required: false },
+      allowedAdminCidrs: { kind: "list", required: false },
+      allowPublicAccess: { kind: "boolean", required: false },
+      instanceSecurityGroupId: { kind: "string", required: true },
+      enableDeletionProtection: { kind: "boolean", required: false },
+      enableCrossZoneLoadBalancing: { kind: "boolean", required: false },
+      preserveClientIp: { kind: "boolean", required: false },
+      deregistrationDelay: { kind: "number", required: false },
+      healthCheckInterval: { kind: "number", required: false },
+      healthCheckTimeout: { kind: "number", required: false },
+      healthyThreshold: { kind: "number", required: false },
+      unhealthyThreshold: { kind: "number", required: false },
+    },
+  },
+  workers: {
+    kind: "list",
+    required: false,
+    items: { name: { kind: "string", required: true }, instanceId: { kind: "string", required: true } },
+  },
+};
+
+const BAREMETAL: ConfigRules<BaremetalStackConfig> = {
+  ...COMMON,
+  ...LINK,
+  loadBalancer: {
+    kind: "mapping",
+    required: true,
+    fields: {
+      mode: { kind: "string", required: false, oneOf: Object.values(LoadBalancerMode) },
+      vrrpInterface: { kind: "string", required: false },
+      virtualRouterId: { kind: "number", required: false },
+      tuningProfile: { kind: "string", required: false, oneOf: Object.values(TuningProfile) },
+      tuning: { kind: "mapping", required: false },
+      dnsName: { kind: "string", required: false },
+      dnsTtl: { kind: "number", required: false },
+      hosts: {
+        kind: "list",
+        required: false,
+        items: {
+          name: { kind: "string", required: true },
+          address: { kind: "string", required: true },
+          priority: { kind: "number", required: false },
+          sshUser: { kind: "string", required: false },
+          sshPort: { kind: "number", required: false },
+        },
+      },
+      vip: { kind: "string", required: false },
+    },
+  },
+  lbSshPrivateKey: { kind: "secret", required: true },
+  vrrpAuthPass: { kind: "secret", required: false },
+};
+
+/** The rules of each platform. */
+const RULES: { readonly [P in Platform]: Rules } = { proxmox: PROXMOX, aws: AWS, baremetal: BAREMETAL };
+
+/** Why a top-level key of another platform does not apply to this one, where more can be said than "remove it". */
+const FOREIGN_HINTS: { readonly [P in Platform]?: Readonly<Record<string, string>> } = {
+  baremetal: { vip: "the bare-metal VIP is loadBalancer.vip" },
+  aws: {
+    vip: "the endpoint is the NLB's DNS name",
+    link: "the nodes get no link config behind the NLB",
+    linkSelector: "the nodes get no link config behind the NLB",
+  },
+};
+
+/**
+ * The secret keys each platform requires (`pulumi config set --secret`; synth substitutes
+ * placeholders when they are missing), derived from the rules: `proxmox`: talosconfig,
+ * proxmoxApiToken; `aws`: talosconfig; `baremetal`: talosconfig, lbSshPrivateKey.
+ */
+export const SECRET_CONFIG_KEYS: Record<string, readonly string[]> = Object.fromEntries(
+  PLATFORMS.map((p) => [
+    p,
+    Object.entries(RULES[p])
+      .filter(([, rule]) => rule.kind === "secret" && rule.required)
+      .map(([key]) => key),
+  ]),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Reading and checking.
+
+/** The value shown for a key of no platform: it may hold a secret. */
+const NOT_SHOWN = "[not shown]";
+
+const KIND_TEXT: Record<Kind, string> = {
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+  list: "a list",
+  mapping: "a mapping",
+  secret: "a secret",
+};
+
+/** Where a check stands: the chosen platform, and the same level of the other platforms' rules. */
+interface Level {
+  platform: Platform;
+  others: { platform: Platform; rules: Rules | undefined }[];
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function kindMatches(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "list":
+      return Array.isArray(value);
+    case "mapping":
+      return isMapping(value);
+    case "secret":
+      return pulumi.Output.isInstance(value);
+  }
+}
+
+/** A value as an error message may show it: secrets masked. */
+function shown(value: unknown): unknown {
+  return pulumi.Output.isInstance(value) ? "[secret]" : value;
+}
+
+function quoted(platforms: readonly Platform[]): string {
+  const q = platforms.map((p) => `"${p}"`);
+  return q.length === 1 ? `platform ${q[0]}` : `platforms ${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
+}
+
+/** The same level one field down (`nested: "fields"`) or in a list's mappings (`"items"`). */
+function below(level: Level, key: string, nested: "fields" | "items"): Level {
+  return { platform: level.platform, others: level.others.map((o) => ({ platform: o.platform, rules: o.rules?.[key]?.[nested] })) };
+}
+
+/**
+ * Checks a mapping against its rules: no unknown or foreign fields, the required ones set, each
+ * one of its kind (and enumeration), nested mappings and lists of mappings likewise.
+ * @param field the mapping's config key, or undefined for the config itself.
+ * @throws InputError naming the config key (`talos-endpoints:<key>[.<field>|[i]]…`).
+ */
+function checkMapping(field: string | undefined, value: unknown, rules: Rules, level: Level): void {
+  const at = (key: string) => (field === undefined ? `${PROJECT}:${key}` : `${field}.${key}`);
+  const on = `(platform "${level.platform}")`;
+  if (!isMapping(value)) throw new InputError(field ?? PROJECT, value, `must be ${KIND_TEXT.mapping} ${on}`);
+  for (const key of Object.keys(value)) {
+    if (Object.hasOwn(rules, key)) continue;
+    const owners = level.others.filter((o) => o.rules !== undefined && Object.hasOwn(o.rules, key)).map((o) => o.platform);
+    if (owners.length > 0) {
+      const hint = field === undefined ? FOREIGN_HINTS[level.platform]?.[key] : undefined;
+      throw new InputError(
+        at(key),
+        shown(value[key]),
+        `is read only with ${quoted(owners)}, not with platform "${level.platform}"${hint ? ` (${hint})` : ""}: remove it`,
+      );
+    }
+    const what = field === undefined ? `a key of the stack config ${on}; keys` : `a field of ${field} ${on}; fields`;
+    throw new InputError(at(key), shown(value[key]), `is not ${what}: ${Object.keys(rules).join(", ")}`);
+  }
+  for (const [key, rule] of Object.entries(rules)) {
+    const v = value[key];
+    if (v === undefined) {
+      if (!rule.required) continue;
+      const everyone = level.others.every((o) => o.rules?.[key]?.required === true);
+      const who = everyone ? `every platform needs it (platform "${level.platform}")` : `platform "${level.platform}" needs it`;
+      const how = rule.kind === "secret" ? `; set it with \`pulumi config set --secret ${at(key)} ...\`` : "";
+      throw new InputError(at(key), undefined, `is required: ${who}${how}`);
+    }
+    if (!kindMatches(rule.kind, v)) throw new InputError(at(key), shown(v), `must be ${KIND_TEXT[rule.kind]} ${on}`);
+    if (rule.oneOf !== undefined && !rule.oneOf.includes(v)) {
+      throw new InputError(at(key), v, `must be one of ${rule.oneOf.join(", ")} ${on}`);
+    }
+    if (rule.fields !== undefined) checkMapping(at(key), v, rule.fields, below(level, key, "fields"));
+    const items = rule.items;
+    if (items !== undefined && Array.isArray(v)) {
+      v.forEach((item, i) => checkMapping(`${at(key)}[${i}]`, item, items, below(level, key, "items")));
+    }
+  }
+}
+
+/** {@link checkMapping} of the whole config, typed by its rules. */
+function assertConfig<C>(value: unknown, rules: ConfigRules<C>, level: Level): asserts value is Omit<C, "platform"> {
+  checkMapping(undefined, value, rules, level);
+}
+
+/**
+ * One top-level key as its rule reads it: strings as they are, numbers and booleans parsed,
+ * lists and mappings from their JSON form, secrets with `getSecret`. A value that does not parse
+ * is returned as it is, for the kind check to refuse it.
+ */
+function readKey(cfg: pulumi.Config, key: string, kind: Kind): unknown {
+  if (kind === "secret") return cfg.getSecret(key);
+  const raw = cfg.get(key);
+  if (raw === undefined) return undefined;
+  switch (kind) {
+    case "string":
+      return raw;
+    case "number":
+      return raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    case "boolean":
+      return raw === "true" ? true : raw === "false" ? false : raw;
+    case "list":
+    case "mapping":
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        return parsed === null ? undefined : parsed;
+      } catch {
+        return raw;
+      }
+  }
+}
+
+/** The keys set in the `talos-endpoints` namespace, without the namespace. */
+function configuredKeys(): string[] {
+  const prefix = `${PROJECT}:`;
+  return Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length));
+}
+
+/** `talos-endpoints:platform`. @throws InputError when it is not set or not one of {@link PLATFORMS}. */
+function readPlatform(cfg: pulumi.Config): Platform {
+  const raw = cfg.get("platform");
+  const platform = PLATFORMS.find((p) => p === raw);
+  if (platform === undefined) {
+    throw new InputError(`${PROJECT}:platform`, raw, `must be one of ${PLATFORMS.join(", ")} (it decides which other keys are read)`);
+  }
+  return platform;
+}
+
+/** Reads and checks every key of one platform's config (all but `platform`). */
+function readPlatformConfig<C>(cfg: pulumi.Config, platform: Platform, rules: ConfigRules<C>): Omit<C, "platform"> {
+  const values: Record<string, unknown> = {};
+  for (const key of configuredKeys()) {
+    if (key === "platform") continue;
+    // A key of this platform is read by its rule; one of another platform by the rule there (for
+    // the message: secrets stay masked); one of no platform is not shown.
+    const rule = [rules, ...PLATFORMS.map((p) => RULES[p])].find((r) => Object.hasOwn(r, key))?.[key];
+    const value = rule ? readKey(cfg, key, rule.kind) : NOT_SHOWN;
+    if (value !== undefined) values[key] = value;
+  }
+  const level: Level = { platform, others: PLATFORMS.filter((p) => p !== platform).map((p) => ({ platform: p, rules: RULES[p] })) };
+  assertConfig<C>(values, rules, level);
+  return values;
+}
+
+/**
+ * Reads the stack config of the platform `talos-endpoints:platform` names.
+ * @returns the platform's config: its required keys set, every value of its kind.
+ * @throws InputError naming the config key (`talos-endpoints:<key>`, with `.field` / `[i]` inside
+ * mappings and lists) and its value (secrets `[secret]`, keys of no platform `[not shown]`), and the
+ * platform, when: `platform` is unset or unknown; a key or field the platform requires is missing;
+ * a value is of the wrong kind or outside its enumeration; a key or field belongs to another
+ * platform only (refused, not ignored: see the module docstring); a key or field belongs to no
+ * platform.
  */
 export function readStackConfig(): StackConfig {
   const cfg = new pulumi.Config(PROJECT);
-  const platform = cfg.require("platform");
-  if (!(PLATFORMS as readonly string[]).includes(platform)) {
-    throw new InputError("platform", platform, `must be one of ${PLATFORMS.join(", ")}`);
+  const platform = readPlatform(cfg);
+  switch (platform) {
+    case "proxmox":
+      return { platform, ...readPlatformConfig<ProxmoxStackConfig>(cfg, platform, PROXMOX) };
+    case "aws":
+      return { platform, ...readPlatformConfig<AwsStackConfig>(cfg, platform, AWS) };
+    case "baremetal":
+      return { platform, ...readPlatformConfig<BaremetalStackConfig>(cfg, platform, BAREMETAL) };
+    default: {
+      const unhandled: never = platform;
+      throw new InputError(`${PROJECT}:platform`, unhandled, "has no config rules");
+    }
   }
-  const proxmox = platform === "proxmox" ? cfg.requireObject<ProxmoxSettings>("proxmox") : undefined;
-  return {
-    platform: platform as StackConfig["platform"],
-    talosVersion: cfg.require("talosVersion"),
-    controlPlanes: cfg.requireObject<ControlPlaneNodeArgs[]>("controlPlanes"),
-    vip: platform === "proxmox" ? cfg.require("vip") : cfg.get("vip"),
-    link: cfg.get("link"),
-    linkSelector: cfg.getObject<LinkSelectorArgs>("linkSelector"),
-    gateway: cfg.get("gateway"),
-    kubePrismEnabled: cfg.getBoolean("kubePrismEnabled"),
-    kubePrismPort: cfg.getNumber("kubePrismPort"),
-    extraCertSANs: cfg.getObject<string[]>("extraCertSANs"),
-    applyMode: cfg.get("applyMode"),
-    tryTimeout: cfg.get("tryTimeout"),
-    waitTimeoutSeconds: cfg.getNumber("waitTimeoutSeconds"),
-    talosconfig: cfg.requireSecret("talosconfig"),
-    proxmox,
-    proxmoxApiToken: proxmox ? cfg.requireSecret("proxmoxApiToken") : undefined,
-    aws: platform === "aws" ? cfg.requireObject<AwsSettings>("aws") : undefined,
-    workers: cfg.getObject<AwsWorkerConfig[]>("workers"),
-    loadBalancer: platform === "baremetal" ? cfg.requireObject<LoadBalancerSettings>("loadBalancer") : undefined,
-    lbSshPrivateKey: platform === "baremetal" ? cfg.requireSecret("lbSshPrivateKey") : undefined,
-    vrrpAuthPass: cfg.getSecret("vrrpAuthPass"),
-    metallb: cfg.getObject<MetalLbSettings>("metallb"),
-    metallbBgpPassword: cfg.getSecret("metallbBgpPassword"),
-    kubeconfig: cfg.getSecret("kubeconfig"),
-  };
 }

@@ -11,7 +11,7 @@ import { TalosVipEndpoint } from "../../src/components/TalosVipEndpoint";
 import { parseInterfaceAddress } from "../../src/core/net";
 import { DEFAULT_KUBEPRISM_PORT } from "../../src/render/talos/patch";
 import { TalosConfigPush } from "../../src/components/TalosConfigPush";
-import { AwsControlPlaneConfig, readStackConfig, StackConfig } from "./config";
+import { AwsStackConfig, BaremetalStackConfig, LinkSettings, ProxmoxStackConfig, readStackConfig, StackConfig } from "./config";
 import { proxmoxControlPlaneVms } from "./proxmox";
 import { renderTopology } from "./topology";
 
@@ -36,7 +36,7 @@ interface PlatformParts {
   /** The Talos VIP to render on the nodes, if the backend is the Talos VIP. */
   vip?: pulumi.Output<string>;
   /** Link config rendered on the nodes (none on clouds). */
-  link?: boolean;
+  link?: LinkSettings;
   /** What the push waits for. */
   dependsOn: pulumi.Resource[];
   outputs: Record<string, pulumi.Input<unknown>>;
@@ -46,28 +46,47 @@ interface PlatformParts {
   reserved?: { vip?: pulumi.Input<string>; loadBalancerHosts?: pulumi.Input<string>[] };
 }
 
-/** Builds the stack from its config. */
+/**
+ * Builds the stack from its config.
+ * @throws InputError naming the config key or the component field when the config is bad (see `readStackConfig` and the components).
+ */
 export function stackProgram(): StackResult {
   const cfg = readStackConfig();
-  const parts = cfg.platform === "aws" ? awsParts(cfg) : cfg.platform === "baremetal" ? baremetalParts(cfg) : proxmoxParts(cfg);
-  return withTalosPush(cfg, parts);
+  return withTalosPush(cfg, platformParts(cfg));
+}
+
+/** The platform's own resources and outputs. */
+function platformParts(cfg: StackConfig): PlatformParts {
+  switch (cfg.platform) {
+    case "proxmox":
+      return proxmoxParts(cfg);
+    case "aws":
+      return awsParts(cfg);
+    case "baremetal":
+      return baremetalParts(cfg);
+    default: {
+      // `cfg` is `never` here: a platform added to StackConfig without a case fails the type check.
+      const unhandled: never = cfg;
+      throw new Error(`stack program: no case for platform ${JSON.stringify(Reflect.get(unhandled, "platform"))}`);
+    }
+  }
 }
 
 /** Proxmox: control-plane VMs with static addresses and the Talos native VIP. */
-function proxmoxParts(cfg: StackConfig): PlatformParts {
+function proxmoxParts(cfg: ProxmoxStackConfig): PlatformParts {
   const endpoint = new TalosVipEndpoint("control-plane", {
     talosVersion: cfg.talosVersion,
     controlPlanes: cfg.controlPlanes,
-    vip: cfg.vip as string,
+    vip: cfg.vip,
     link: cfg.link,
     linkSelector: cfg.linkSelector,
   });
-  const vms = proxmoxControlPlaneVms(cfg.proxmox!, cfg.proxmoxApiToken!, cfg.controlPlanes, cfg.gateway);
+  const vms = proxmoxControlPlaneVms(cfg.proxmox, cfg.proxmoxApiToken, cfg.controlPlanes, cfg.gateway);
   return {
     backend: "Talos native VIP",
     endpoint,
     vip: endpoint.vip,
-    link: true,
+    link: { link: cfg.link, linkSelector: cfg.linkSelector },
     dependsOn: vms,
     outputs: { vmIds: pulumi.all(vms.map((vm) => vm.vmId)) },
     // Plain config values (not the Output), so MetalLB can check its pools before registering anything.
@@ -76,8 +95,8 @@ function proxmoxParts(cfg: StackConfig): PlatformParts {
 }
 
 /** Bare metal: HAProxy + Keepalived on dedicated hosts (or one HAProxy, or DNS round-robin) in front of the control planes. */
-function baremetalParts(cfg: StackConfig): PlatformParts {
-  const lb = cfg.loadBalancer!;
+function baremetalParts(cfg: BaremetalStackConfig): PlatformParts {
+  const lb = cfg.loadBalancer;
   const hosts = lb.hosts ?? [];
   const endpoint = new HaproxyKeepalivedEndpoint("control-plane", {
     mode: lb.mode,
@@ -87,7 +106,7 @@ function baremetalParts(cfg: StackConfig): PlatformParts {
       name: h.name,
       address: h.address,
       priority: h.priority,
-      ssh: { user: h.sshUser, port: h.sshPort, privateKey: cfg.lbSshPrivateKey! },
+      ssh: { user: h.sshUser, port: h.sshPort, privateKey: cfg.lbSshPrivateKey },
     })),
     vip: lb.vip,
     vrrpInterface: lb.vrrpInterface,
@@ -106,7 +125,8 @@ function baremetalParts(cfg: StackConfig): PlatformParts {
   return {
     backend: lb.mode === "dns-round-robin" ? "DNS round-robin" : lb.mode === "single-haproxy" ? "HAProxy" : "HAProxy + Keepalived VIP",
     endpoint,
-    link: cfg.link !== undefined || cfg.linkSelector !== undefined,
+    // Link config on the nodes only when set (the VIP lives on the load-balancer hosts, not the nodes).
+    link: { link: cfg.link, linkSelector: cfg.linkSelector },
     dependsOn: [endpoint],
     outputs: { dnsRecords: endpoint.dnsRecords, warnings: endpoint.warnings },
     reserved: { vip: lb.vip?.split("/")[0], loadBalancerHosts: hosts.map((h) => h.address.split("/")[0]) },
@@ -115,11 +135,10 @@ function baremetalParts(cfg: StackConfig): PlatformParts {
 }
 
 /** AWS: a Network Load Balancer in front of existing instances; no VIP and no link config on the nodes. */
-function awsParts(cfg: StackConfig): PlatformParts {
-  const controlPlanes = cfg.controlPlanes as AwsControlPlaneConfig[];
+function awsParts(cfg: AwsStackConfig): PlatformParts {
   const nlb = new NlbEndpoint("control-plane", {
-    ...cfg.aws!,
-    controlPlaneInstances: controlPlanes.map((cp, i) => ({
+    ...cfg.aws,
+    controlPlaneInstances: cfg.controlPlanes.map((cp, i) => ({
       name: cp.name,
       instanceId: cp.instanceId,
       privateIp: parseInterfaceAddress(`controlPlanes[${i}].address`, cp.address).ip,
@@ -129,7 +148,6 @@ function awsParts(cfg: StackConfig): PlatformParts {
   return {
     backend: "AWS Network Load Balancer",
     endpoint: nlb,
-    link: false,
     dependsOn: [nlb],
     outputs: {
       loadBalancerDnsName: nlb.loadBalancerDnsName,
@@ -168,8 +186,8 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       controlPlanes: cfg.controlPlanes.map(({ name, address }) => ({ name, address })),
       endpoint: parts.endpoint.endpoint,
       vip: parts.vip,
-      link: parts.link ? cfg.link : undefined,
-      linkSelector: parts.link ? cfg.linkSelector : undefined,
+      link: parts.link?.link,
+      linkSelector: parts.link?.linkSelector,
       kubePrismEnabled: cfg.kubePrismEnabled,
       kubePrismPort: cfg.kubePrismPort,
       extraCertSANs: cfg.extraCertSANs,
@@ -177,7 +195,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       mode: cfg.applyMode,
       tryTimeout: cfg.tryTimeout,
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
-      extraPatch: services?.talosPatch as pulumi.Output<Record<string, unknown>> | undefined,
+      extraPatch: services?.talosPatch,
     },
     { dependsOn: parts.dependsOn },
   );

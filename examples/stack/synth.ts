@@ -50,8 +50,27 @@ async function resolveOutput(value: unknown): Promise<unknown> {
   return new Promise((resolve) => out.apply((v) => resolve(v === undefined ? "[computed]" : v)));
 }
 
-/** Reads Pulumi.<stack>.yaml into the flat `project:key` → string map `setAllConfig` takes. */
-function loadStackConfig(projectDir: string, stack: string, log: (m: string) => void) {
+/** The stack file as {@link loadStackConfig} reads it. */
+export interface LoadedStackConfig {
+  /** `project:key` → the value as the Pulumi runtime holds it (strings as they are, other values as JSON). */
+  config: Record<string, string>;
+  /** The keys that hold secrets: those `secure:` in the file and the platform's required secrets. */
+  secretKeys: string[];
+  /** Secret keys that got a placeholder value (encrypted in the file, or missing). */
+  placeholders: string[];
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Reads Pulumi.<stack>.yaml into the flat `project:key` → string map `setAllConfig` takes. Values
+ * encrypted with the stack's secrets provider, and the secrets the platform requires
+ * (`SECRET_CONFIG_KEYS`) when missing, get placeholders.
+ * @throws Error when the stack file does not exist.
+ */
+export function loadStackConfig(projectDir: string, stack: string, log: (m: string) => void): LoadedStackConfig {
   const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const known = fs
@@ -60,13 +79,14 @@ function loadStackConfig(projectDir: string, stack: string, log: (m: string) => 
       .map((f) => f.slice(7, -5));
     throw new Error(`no stack file Pulumi.${stack}.yaml (stacks here: ${known.join(", ") || "none"})`);
   }
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc: unknown = parseYaml(fs.readFileSync(file, "utf8"));
+  const entries = isMapping(doc) && isMapping(doc.config) ? Object.entries(doc.config) : [];
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   const placeholders: string[] = [];
-  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
+  for (const [rawKey, value] of entries) {
     const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
-    if (value !== null && typeof value === "object" && "secure" in (value as object)) {
+    if (value !== null && typeof value === "object" && "secure" in value) {
       // Encrypted with the stack's secrets provider, which synth cannot reach.
       config[key] = `<placeholder for ${key}>`;
       secretKeys.push(key);
@@ -107,21 +127,23 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   let programError: unknown;
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
     const { stackProgram } = await import("./program");
+    let program: StackResult;
     try {
-      result = stackProgram();
+      program = stackProgram();
     } catch (err) {
       // Reported after the runtime settles: an exception escaping here would also reject the
       // stack resource's own promises, which nothing awaits.
       programError = err;
       return {};
     }
-    topology = await new Promise<string>((resolve) => result!.topology.apply(resolve));
-    for (const [rel, content] of Object.entries(result.files)) {
+    result = program;
+    topology = await new Promise<string>((resolve) => program.topology.apply(resolve));
+    for (const [rel, content] of Object.entries(program.files)) {
       files[rel] = (await pulumi.isSecret(content))
         ? "# [secret] This file holds a Pulumi secret, so synth does not write its content.\n"
         : await new Promise<string>((resolve) => content.apply(resolve));
     }
-    return result.outputs;
+    return program.outputs;
   })) as Record<string, unknown> | undefined;
   const resources = await recorder.settle();
   if (programError) throw programError;

@@ -1,8 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { synth, SynthResult } from "../../examples/stack/synth";
+import { PROJECT, readStackConfig, StackConfig } from "../../examples/stack/config";
+import { loadStackConfig, synth, SynthResult } from "../../examples/stack/synth";
 
 const made: string[] = [];
 
@@ -41,4 +43,18 @@ export async function synthVariant(stack: string, changes: Record<string, unknow
   const dir = stackVariant(stack, changes);
   const log: string[] = [];
   return { ...(await synth({ stack, projectDir: dir, log: (m) => log.push(m) })), log };
+}
+
+/**
+ * Reads a variant of an example stack (see {@link stackVariant}) with `readStackConfig` alone, no
+ * program: the config as synth sets it (placeholders for secrets encrypted in the file and for
+ * the platform's required secrets), minus the secret keys in `unsetSecrets` (e.g. `proxmoxApiToken`).
+ * @returns the stack config.
+ * @throws what `readStackConfig` throws.
+ */
+export function readVariantConfig(stack: string, changes: Record<string, unknown> = {}, unsetSecrets: string[] = []): StackConfig {
+  const { config, secretKeys } = loadStackConfig(stackVariant(stack, changes), stack, () => undefined);
+  for (const key of unsetSecrets) delete config[`${PROJECT}:${key}`];
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  return readStackConfig();
 }
