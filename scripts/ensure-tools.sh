@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Go programs the tests run for real into .tools/bin (ignored by git), from the pinned
-# wrapper modules under tools/. A tool is rebuilt only when its go.mod, go.sum or build line
-# changes (a SHA-256 stamp beside the binary). Go's module and build caches stay in their default
+# wrapper modules under tools/. A tool is rebuilt only when its go.mod, go.sum, Go files or build
+# line change (a SHA-256 stamp beside the binary). Go's module and build caches stay in their default
 # places outside the clone, so a fresh clone on a machine that built the tools before links them
 # in seconds; a cold build of the Pulumi CLI takes 10-30 minutes on 2 cores.
 #
-# Usage: scripts/ensure-tools.sh [tool ...]   (default: every tool)
+# Usage: scripts/ensure-tools.sh [tool ...]   (default: every tool; `python` is the venv)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/.tools/bin"
@@ -26,7 +26,8 @@ build() {
   local name="$1" dir="$2" pkg="$3" ldflags="$4"
   local moddir="$root/tools/$dir" out="$bin/$name" stampfile="$bin/.$name.stamp" log="$root/.tools/log/$name.log"
   local stamp
-  stamp="$( (cat "$moddir/go.mod" "$moddir/go.sum"; echo "$pkg $ldflags"; go env GOVERSION) | sha256sum | cut -d' ' -f1)"
+  # The module's own Go files count too (a tool written here, such as gensdk).
+  stamp="$( (cat "$moddir/go.mod" "$moddir/go.sum"; find "$moddir" -name '*.go' -type f | LC_ALL=C sort | xargs -r cat; echo "$pkg $ldflags"; go env GOVERSION) | sha256sum | cut -d' ' -f1)"
   if [ -x "$out" ] && [ -f "$stampfile" ] && [ "$(cat "$stampfile")" = "$stamp" ]; then
     return 0
   fi
@@ -53,6 +54,36 @@ build() {
   echo "ensure-tools: built $name in $((SECONDS - start)) s" >&2
 }
 
+# The Python environment of the multi-language test: .tools/python, a venv with the exact pins of
+# tools/python/requirements.txt (the Pulumi Python SDK the generated SDK imports). Rebuilt only when
+# that file or the Python version changes.
+python_env() {
+  local venv="$root/.tools/python" req="$root/tools/python/requirements.txt" stampfile="$root/.tools/python/.stamp"
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "ensure-tools: python3 (>= 3.9, with venv) is needed for the multi-language test; install it and re-run" >&2
+    exit 1
+  fi
+  local stamp
+  stamp="$( (cat "$req"; python3 --version) | sha256sum | cut -d' ' -f1)"
+  if [ -x "$venv/bin/python" ] && [ -f "$stampfile" ] && [ "$(cat "$stampfile")" = "$stamp" ]; then
+    return 0
+  fi
+  local start=$SECONDS
+  echo "ensure-tools: creating .tools/python (Pulumi Python SDK from tools/python/requirements.txt)" >&2
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >"$root/.tools/log/python.log" 2>&1; then
+    echo "ensure-tools: python3 -m venv failed (on Debian: apt-get install python3-venv); see .tools/log/python.log" >&2
+    exit 1
+  fi
+  if ! "$venv/bin/pip" install --disable-pip-version-check -q -r "$req" >>"$root/.tools/log/python.log" 2>&1; then
+    echo "ensure-tools: pip install -r tools/python/requirements.txt failed; last lines of .tools/log/python.log:" >&2
+    tail -n 20 "$root/.tools/log/python.log" >&2
+    exit 1
+  fi
+  echo "$stamp" >"$stampfile"
+  echo "ensure-tools: .tools/python ready in $((SECONDS - start)) s" >&2
+}
+
 want=("$@")
 for entry in "${tools[@]}"; do
   IFS='|' read -r name dir pkg ldflags <<<"$entry"
@@ -60,3 +91,6 @@ for entry in "${tools[@]}"; do
     build "$name" "$dir" "$pkg" "$ldflags"
   fi
 done
+if [ ${#want[@]} -eq 0 ] || printf '%s\n' "${want[@]}" | grep -qx python; then
+  python_env
+fi

@@ -11,15 +11,37 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
+
+// noPackages is the reference loader for a schema that references no other package: every
+// lookup fails (a component package's schema refers only to its own types and pulumi.json).
+type noPackages struct{}
+
+var errNoPackages = errors.New("this schema may reference no other package")
+
+func (noPackages) LoadPackage(string, *semver.Version) (*schema.Package, error) {
+	return nil, errNoPackages
+}
+func (noPackages) LoadPackageV2(context.Context, *schema.PackageDescriptor) (*schema.Package, error) {
+	return nil, errNoPackages
+}
+func (noPackages) LoadPackageReference(string, *semver.Version) (schema.PackageReference, error) {
+	return nil, errNoPackages
+}
+func (noPackages) LoadPackageReferenceV2(context.Context, *schema.PackageDescriptor) (schema.PackageReference, error) {
+	return nil, errNoPackages
+}
 
 func main() {
 	language := flag.String("language", "python", "SDK language (python)")
@@ -33,14 +55,14 @@ func main() {
 	check(err)
 	var spec schema.PackageSpec
 	check(json.Unmarshal(raw, &spec))
-	pkg, diags, err := schema.BindSpec(spec, nil, schema.ValidationOptions{})
+	pkg, diags, err := schema.BindSpec(spec, noPackages{}, schema.ValidationOptions{})
 	if err != nil || diags.HasErrors() {
 		fail(fmt.Sprintf("schema does not bind: %v %v", err, diags))
 	}
 	var files map[string][]byte
 	switch *language {
 	case "python":
-		files, err = python.GeneratePackage("talos-endpoints-gensdk", pkg, nil, nil)
+		files, err = python.GeneratePackage("talos-endpoints-gensdk", pkg, nil, noPackages{})
 	default:
 		fail("unsupported language " + *language)
 	}
