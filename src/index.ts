@@ -6,8 +6,9 @@
  * import { TalosVipEndpoint, TalosConfigPush, InputError, render } from "talos-endpoints";
  * ```
  *
- * Exports the components with their `Args` and nested input types, the endpoint contract
- * (`ControlPlaneEndpoint`), `InputError`, and the `render` namespace of pure renderers.
+ * Exports the components with their `Args` and nested input types, the enums their inputs take,
+ * the endpoint contract (`ControlPlaneEndpoint`), `InputError`, and the `render` namespace of
+ * pure renderers.
  * Everything else in the source tree is internal.
  */
 export { InputError } from "./core/errors";
@@ -16,7 +17,15 @@ export type { ControlPlaneEndpoint, ControlPlaneNodeArgs, LinkSelectorArgs } fro
 export { TalosVipEndpoint } from "./components/TalosVipEndpoint";
 export type { TalosVipEndpointArgs } from "./components/TalosVipEndpoint";
 export { HaproxyKeepalivedEndpoint } from "./components/HaproxyKeepalivedEndpoint";
-export type { HaproxyKeepalivedEndpointArgs, LoadBalancerHostArgs, SshConnectionArgs } from "./components/HaproxyKeepalivedEndpoint";
+export type {
+  DnsRecord,
+  HaproxyKeepalivedEndpointArgs,
+  HaproxyTuningArgs,
+  KeepalivedTuningArgs,
+  LoadBalancerHostArgs,
+  LoadBalancerTuningArgs,
+  SshConnectionArgs,
+} from "./components/HaproxyKeepalivedEndpoint";
 export { NlbEndpoint } from "./components/NlbEndpoint";
 export type { NlbEndpointArgs, NlbControlPlaneInstanceArgs, NlbWorkerInstanceArgs } from "./components/NlbEndpoint";
 export { MetalLbServices } from "./components/MetalLbServices";
@@ -27,7 +36,24 @@ export type {
   MetalLbBgpPeerArgs,
   MetalLbBgpAdvertisementArgs,
   MetalLbBfdProfileArgs,
+  LabelSelectorArgs,
+  LabelSelectorRequirementArgs,
+  MetalLbPoolObject,
+  MetalLbPoolObjectSpec,
+  MetalLbObjectMeta,
 } from "./components/MetalLbServices";
 export { TalosConfigPush } from "./components/TalosConfigPush";
 export type { TalosConfigPushArgs } from "./components/TalosConfigPush";
+export {
+  ApplyMode,
+  BalanceAlgorithm,
+  DnsRecordType,
+  KubeProxyMode,
+  LabelSelectorOperator,
+  LoadBalancerMode,
+  MetalLbDelivery,
+  MetalLbMode,
+  TuningProfile,
+  VrrpVersion,
+} from "./render/enums";
 export * as render from "./render";

@@ -53,15 +53,25 @@ test("every shipped module comes from src/: one .js and one .d.ts per source fil
   expect(js.sort()).toEqual(sources);
 });
 
-test("the entry exports the components, InputError and the render namespace, and no internal helper", () => {
+test("the entry exports the components, the enums, InputError and the render namespace, and no internal helper", () => {
   const entry = require(path.join(ROOT, "dist", "index.js")) as Record<string, unknown>;
   expect(Object.keys(entry).sort()).toEqual([
+    "ApplyMode",
+    "BalanceAlgorithm",
+    "DnsRecordType",
     "HaproxyKeepalivedEndpoint",
     "InputError",
+    "KubeProxyMode",
+    "LabelSelectorOperator",
+    "LoadBalancerMode",
+    "MetalLbDelivery",
+    "MetalLbMode",
     "MetalLbServices",
     "NlbEndpoint",
     "TalosConfigPush",
     "TalosVipEndpoint",
+    "TuningProfile",
+    "VrrpVersion",
     "componentToken",
     "render",
   ]);

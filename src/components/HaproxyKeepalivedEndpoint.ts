@@ -106,7 +106,7 @@ export interface HaproxyKeepalivedEndpointArgs {
    * against misconfiguration, not attackers); keep VRRP on a trusted segment instead.
    */
   vrrpAuthPass?: pulumi.Input<string>;
-  /** `default` or `fast` (`TUNING_PROFILES`: `DEFAULT_TUNING`, or `FAST_TUNING` with sub-second VRRPv3 adverts, in haproxyKeepalived/tuning.ts). Default `default`. */
+  /** `default` or `fast` (`TuningProfile`): `DEFAULT_TUNING`, or `FAST_TUNING` with sub-second VRRPv3 adverts (src/render/haproxyKeepalived/tuning.ts). Default `default`. */
   tuningProfile?: pulumi.Input<TuningProfile>;
   /** Overrides on top of the profile, every field with its unit in its name (see `tuning.ts`). Default none. */
   tuning?: pulumi.Input<LoadBalancerTuningArgs>;

@@ -276,7 +276,7 @@ function nonEmptyPassword(field: string, password: pulumi.Input<string>): pulumi
 
 /**
  * MetalLB for Services of type LoadBalancer on bare metal and Proxmox, with the Talos traps
- * handled (see `components/metallb/talosPatch.ts` for sources): the control-plane
+ * handled (see `src/render/metallb/talosPatch.ts` for sources): the control-plane
  * exclude-from-external-load-balancers label (deleted by `talosPatch`, or ignored by the speaker),
  * Talos's default Pod Security `baseline` (the namespace is labelled `privileged`), strict ARP with
  * kube-proxy in IPVS mode, and coexistence with kube-vip through `loadBalancerClass`.
