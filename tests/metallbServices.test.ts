@@ -6,7 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse, parseAllDocuments } from "yaml";
 import { MetalLbServices, MetalLbServicesArgs, metalLbServicesSpec } from "../src/components/MetalLbServices";
 import { isPlain } from "../src/components/inputs";
-import { bgpPasswordSecretName, MetalLbSpec, renderBgpPasswordSecret, renderMetalLb, renderMetalLbTalosPatch, MetalLbTalosPatch } from "../src/render/metallb";
+import {
+  bgpPasswordSecretName,
+  MetalLbSpec,
+  renderBgpPasswordSecret,
+  renderMetalLb,
+  renderMetalLbTalosPatch,
+  MetalLbTalosPatch,
+} from "../src/render/metallb";
 import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
 import { valueOf } from "./helpers/outputs";
 

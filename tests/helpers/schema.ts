@@ -26,7 +26,10 @@ export function exportedComponents(): string[] {
 
 /** Analyzes the given components (default: every exported one) and returns the package schema. */
 export function packageSchema(components: string[] = exportedComponents()): PackageSpec {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as Record<string, unknown> & { version: string; description: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as Record<string, unknown> & {
+    version: string;
+    description: string;
+  };
   const analyzer = new Analyzer(ROOT, PACKAGE_NAME, pkg, new Set(components));
   const result = analyzer.analyze();
   return generateSchema(PACKAGE_NAME, pkg.version, pkg.description, result.components, result.typeDefinitions, result.dependencies);
