@@ -153,6 +153,11 @@ describe("haproxy.cfg content", () => {
     const off = lines(renderHaproxyConfig(haproxySpec({ failWhenNoKubernetesBackend: false, monitor: { port: 9000, uri: "/alive" } })));
     expect(off).toEqual(expect.arrayContaining(["bind 127.0.0.1:9000", "monitor-uri /alive"]));
     expect(off.some((x) => x.startsWith("monitor fail"))).toBe(false);
+    // any address of 127.0.0.0/8, and the port's bounds
+    expect(lines(renderHaproxyConfig(haproxySpec({ monitor: { address: "127.255.0.2", port: 65535 } })))).toContain(
+      "bind 127.255.0.2:65535",
+    );
+    expect(lines(renderHaproxyConfig(haproxySpec({ monitor: { port: 1 } })))).toContain("bind 127.0.0.1:1");
   });
 
   test("default timings, and overrides reach the file", () => {
@@ -382,6 +387,10 @@ describe("bad input is rejected with an InputError naming the field", () => {
       "tuning.haproxy.connectTimeoutMs",
     ],
     ["non-loopback monitor", () => renderHaproxyConfig(haproxySpec({ monitor: { address: "0.0.0.0" } })), "monitor.address"],
+    ["IPv6 loopback monitor", () => renderHaproxyConfig(haproxySpec({ monitor: { address: "::1" } })), "monitor.address"],
+    ["malformed loopback monitor", () => renderHaproxyConfig(haproxySpec({ monitor: { address: "127.0.0.256" } })), "monitor.address"],
+    ["monitor port 0", () => renderHaproxyConfig(haproxySpec({ monitor: { port: 0 } })), "monitor.port"],
+    ["monitor port 65536", () => renderHaproxyConfig(haproxySpec({ monitor: { port: 65536 } })), "monitor.port"],
     ["bad monitor uri", () => renderHaproxyConfig(haproxySpec({ monitor: { uri: "healthz" } })), "monitor.uri"],
     ["bad balance", () => renderHaproxyConfig(haproxySpec({ balance: "random" as never })), "balance"],
     ["one host", () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.slice(0, 1) })), "hosts"],

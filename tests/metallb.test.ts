@@ -335,3 +335,119 @@ describe("address blocks (ipaddr.js + BigInt bounds)", () => {
     expect(blockInNetwork(parseAddressBlock("f", "2001:db8::/120"), "192.168.30.0/24")).toBe(false);
   });
 });
+
+describe("CRD limits and references (each check of checkMetalLbSpec at its bounds)", () => {
+  const peer = bgp.bgpPeers![1];
+  const withPeer = (over: Record<string, unknown>): MetalLbSpec => ({ ...bgp, bgpPeers: [bgp.bgpPeers![0], { ...peer, ...over }] });
+  const withBfd = (over: Record<string, unknown>): MetalLbSpec => ({ ...bgp, bfdProfile: { ...bgp.bfdProfile!, ...over } });
+  const withAdv = (over: Record<string, unknown>): MetalLbSpec => ({ ...bgp, bgpAdvertisement: { ...bgp.bgpAdvertisement!, ...over } });
+
+  test("the bounds themselves are accepted", () => {
+    const r = renderMetalLb({
+      ...withPeer({ peerPort: 16384, myASN: 1, peerASN: 4294967295 }),
+      bfdProfile: { ...bgp.bfdProfile!, receiveInterval: 10, transmitInterval: 60000, detectMultiplier: 255, minimumTtl: 1 },
+      bgpAdvertisement: {
+        ...bgp.bgpAdvertisement!,
+        aggregationLength: 1,
+        localPref: 2147483647,
+        communities: ["65535:65535", "large:4294967295:0:1"],
+      },
+      workerCount: 0,
+    });
+    expect(r.bgpPeers[1].spec).toMatchObject({ peerPort: 16384, myASN: 1, peerASN: 4294967295 });
+    expect(r.bfdProfile!.spec).toMatchObject({ receiveInterval: 10, transmitInterval: 60000, detectMultiplier: 255, minimumTtl: 1 });
+    expect(r.bgpAdvertisement!.spec).toMatchObject({ aggregationLength: 1, localPref: 2147483647 });
+    expect(renderMetalLb(withPeer({ peerPort: 1 })).bgpPeers[1].spec).toMatchObject({ peerPort: 1 });
+  });
+
+  test.each([
+    ["peerPort 0", withPeer({ peerPort: 0 }), "bgpPeers[1].peerPort: 0 must be a TCP port (CRD limit) from 1 to 16384"],
+    ["peerPort 16385", withPeer({ peerPort: 16385 }), "bgpPeers[1].peerPort: 16385 must be a TCP port (CRD limit) from 1 to 16384"],
+    ["ebgpMultiHop as a string", withPeer({ ebgpMultiHop: "yes" }), 'bgpPeers[1].ebgpMultiHop: "yes" must be true or false'],
+    [
+      "a peer naming a BFD profile that is not set",
+      { ...withPeer({}), bfdProfile: undefined },
+      'bgpPeers[0].bfdProfile: "fast" names a BFD profile, but bfdProfile is not set',
+    ],
+    [
+      "passwordSecret not a Secret name",
+      withPeer({ passwordSecret: "Bad_Name" }),
+      'bgpPeers[1].passwordSecret: "Bad_Name" must be a Secret name (a DNS subdomain)',
+    ],
+    [
+      "receiveInterval 9",
+      withBfd({ receiveInterval: 9 }),
+      "bfdProfile.receiveInterval: 9 must be an interval in milliseconds from 10 to 60000",
+    ],
+    [
+      "echoInterval 60001",
+      withBfd({ echoInterval: 60001 }),
+      "bfdProfile.echoInterval: 60001 must be an interval in milliseconds from 10 to 60000",
+    ],
+    ["detectMultiplier 1", withBfd({ detectMultiplier: 1 }), "bfdProfile.detectMultiplier: 1 must be an integer from 2 to 255"],
+    ["detectMultiplier 256", withBfd({ detectMultiplier: 256 }), "bfdProfile.detectMultiplier: 256 must be an integer from 2 to 255"],
+    ["minimumTtl 0", withBfd({ minimumTtl: 0 }), "bfdProfile.minimumTtl: 0 must be an integer from 1 to 254"],
+    ["minimumTtl 255", withBfd({ minimumTtl: 255 }), "bfdProfile.minimumTtl: 255 must be an integer from 1 to 254"],
+    [
+      "aggregationLength 0",
+      withAdv({ aggregationLength: 0 }),
+      "bgpAdvertisement.aggregationLength: 0 must be an IPv4 prefix length from 1 to 32",
+    ],
+    [
+      "aggregationLength 33",
+      withAdv({ aggregationLength: 33 }),
+      "bgpAdvertisement.aggregationLength: 33 must be an IPv4 prefix length from 1 to 32",
+    ],
+    ["localPref -1", withAdv({ localPref: -1 }), "bgpAdvertisement.localPref: -1 must be an integer from 0 to 2147483647"],
+    [
+      "localPref 2^31",
+      withAdv({ localPref: 2147483648 }),
+      "bgpAdvertisement.localPref: 2147483648 must be an integer from 0 to 2147483647",
+    ],
+    ["community 65536:1", withAdv({ communities: ["65536:1"] }), 'bgpAdvertisement.communities[0]: "65536:1" must be a BGP community'],
+    ["empty community", withAdv({ communities: [""] }), 'bgpAdvertisement.communities[0]: "" must be a non-empty string'],
+    ["unknown peer", withAdv({ peers: ["tor-c"] }), 'bgpAdvertisement.peers[0]: "tor-c" is not one of the BGP peers (tor-a, tor-b)'],
+    [
+      "unknown pool",
+      withAdv({ pools: ["public", "nope"] }),
+      'bgpAdvertisement.pools[1]: "nope" is not one of the pools (public, internal)',
+    ],
+    [
+      "fractional worker count",
+      { ...bgp, workerCount: 1.5 },
+      "workerCount: 1.5 must be a node count, an integer from 0 to 9007199254740991",
+    ],
+    [
+      "l2 interface name",
+      { ...l2, l2Advertisement: { interfaces: ["eth 0"] } },
+      'l2Advertisement.interfaces[0]: "eth 0" must be a network interface name',
+    ],
+    [
+      "l2 unknown pool",
+      { ...l2, l2Advertisement: { pools: ["x"] } },
+      'l2Advertisement.pools[0]: "x" is not one of the pools (ingress, services)',
+    ],
+    [
+      "selector operator",
+      { ...l2, l2Advertisement: { nodeSelectors: [{ matchExpressions: [{ key: "a", operator: "in" }] }] } },
+      'l2Advertisement.nodeSelectors[0].matchExpressions[0].operator: "in" must be one of "In", "NotIn", "Exists", "DoesNotExist"',
+    ],
+    [
+      "gateway in a pool",
+      { ...l2, gateway: "192.168.30.215" },
+      'pools[1].addresses[0]: "192.168.30.210-192.168.30.230" contains the default gateway gateway (192.168.30.215)',
+    ],
+    [
+      "BGP peer in a pool",
+      withPeer({ peerAddress: "10.20.0.7" }),
+      'pools[1].addresses[0]: "10.20.0.0/24" contains BGP peer bgpPeers[1].peerAddress (10.20.0.7)',
+    ],
+    [
+      "pool without addresses",
+      { ...l2, pools: [{ name: "a", addresses: [] }] },
+      "pools[0].addresses: [] must list at least one address range or CIDR",
+    ],
+  ])("%s is refused", (_label, spec, message) => {
+    expect(() => renderMetalLb(spec as MetalLbSpec)).toThrow(message);
+  });
+});

@@ -151,6 +151,14 @@ describe("bad input is rejected with the field and the value", () => {
     ["selector with quotes", { link: undefined, linkSelector: { driver: 'x" || true' } }, /^linkSelector.driver: /],
     ["bad link name", { link: "eth 0" }, /^link: "eth 0" must be a network interface name/],
     ["KubePrism port", { kubePrismPort: 70000 }, /^kubePrismPort: 70000 must be a TCP port/],
+    ["KubePrism port 0", { kubePrismPort: 0 }, /^kubePrismPort: 0 must be a TCP port, an integer from 1 to 65535$/],
+    ["KubePrism port 65536", { kubePrismPort: 65536 }, /^kubePrismPort: 65536 must be a TCP port, an integer from 1 to 65535$/],
+    ["legacy IPv4 form as endpoint", { endpoint: "10.1" }, /^endpoint: "10.1" is not a valid IP address/],
+    [
+      "link alias not a DNS label",
+      { talosVersion: "1.12", link: undefined, linkSelector: { driver: "virtio_net" }, linkAlias: "Link_0" },
+      /^linkAlias: "Link_0" must be a DNS label/,
+    ],
     [
       "inline manifest without a name",
       { extraPatch: { cluster: { inlineManifests: [{ contents: "x" }] } } },

@@ -312,6 +312,13 @@ describe("talosctl arguments: validation and display", () => {
     [{ nodeIp: "192.168.30.31/24" }, /^nodeIp: "192.168.30.31\/24" is not a valid IP address/],
     [{ talosctl: "talosctl; rm -rf /" }, /^talosctl: "talosctl; rm -rf \/" must be a program name/],
     [{ waitTimeoutSeconds: -1 }, /^waitTimeoutSeconds: -1 must be whole seconds/],
+    [{ waitTimeoutSeconds: 86401 }, /^waitTimeoutSeconds: 86401 must be whole seconds from 0 to 86400$/],
+    [{ waitTimeoutSeconds: 1.5 }, /^waitTimeoutSeconds: 1.5 must be whole seconds/],
+    [
+      { replaceVipOnLink: { link: "eth0'; rm", vip: "192.168.30.30" } },
+      /^replaceVipOnLink.link: "eth0'; rm" must be a network interface name/,
+    ],
+    [{ replaceVipOnLink: { link: "ens18", vip: "192.168.30" } }, /^replaceVipOnLink.vip: "192.168.30" is not a valid IP address/],
   ])("%o is rejected", (override, message) => {
     expect(() => renderPushScript({ ...spec("1.12"), ...override })).toThrow(InputError);
     expect(() => renderPushScript({ ...spec("1.12"), ...override })).toThrow(message);

@@ -30,11 +30,8 @@ function formatValue(value: unknown): string {
 }
 
 /**
- * Checks a boolean field; `undefined` gives `fallback` when one is passed.
- * @throws InputError naming `field` when the value is not true or false.
+ * `checkBoolean` moved to the input-check kit (`./checks`) with the other checks; re-exported here
+ * for the modules that import it from this file. (The cycle is harmless: neither module uses the
+ * other while loading.)
  */
-export function checkBoolean(field: string, value: unknown, fallback?: boolean): boolean {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "boolean") throw new InputError(field, value, "must be true or false");
-  return value;
-}
+export { checkBoolean } from "./checks";

@@ -19,19 +19,12 @@
  *   `on-marked-down shutdown-sessions` is available but off by default; see
  *   `HaproxyTuning.shutdownSessionsOnMarkedDown` for the measured reason.
  */
-import { checkBoolean, InputError } from "../../core/errors";
-import { checkName, parseIp } from "../../core/net";
+import { checkBoolean, checkDnsLabel, checkInt, checkOneOf } from "../../core/checks";
+import { InputError } from "../../core/errors";
+import { parseIp } from "../../core/net";
 import { KUBERNETES_API_PORT, TALOS_API_PORT } from "../talos/patch";
 import { MIN_TALOS_MINOR } from "../talos/version";
-import {
-  checkInteger,
-  haproxyDuration,
-  HaproxyTuning,
-  LoadBalancerTuningInput,
-  MonitorEndpoint,
-  resolveMonitor,
-  resolveTuning,
-} from "./tuning";
+import { haproxyDuration, HaproxyTuning, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
 
 /** A control-plane node behind HAProxy. */
 export interface HaproxyBackendNode {
@@ -107,7 +100,7 @@ export const ANONYMOUS_READYZ_TALOS_MINOR = 14;
  * @throws InputError naming `field` when the minor is not an integer from 9 to 99.
  */
 export function kubernetesApiCheckStatus(talosMinor: number, field = "talosMinor"): 401 | 200 {
-  checkInteger(field, talosMinor, MIN_TALOS_MINOR, MAX_TALOS_MINOR_FOR_CHECK);
+  checkInt(field, talosMinor, { min: MIN_TALOS_MINOR, max: MAX_TALOS_MINOR_FOR_CHECK });
   return talosMinor >= ANONYMOUS_READYZ_TALOS_MINOR ? 200 : 401;
 }
 
@@ -116,7 +109,7 @@ function checkBackends(field: string, nodes: unknown): HaproxyBackendNode[] {
   const names = new Set<string>();
   const ips = new Set<string>();
   return nodes.map((node: HaproxyBackendNode, i) => {
-    const name = checkName(`${field}[${i}].name`, node?.name);
+    const name = checkDnsLabel(`${field}[${i}].name`, node?.name);
     const { ip } = parseIp(`${field}[${i}].ip`, node?.ip);
     if (names.has(name)) throw new InputError(`${field}[${i}].name`, name, "is used by another node");
     if (ips.has(ip)) throw new InputError(`${field}[${i}].ip`, node.ip, "is used by another node");
@@ -128,12 +121,6 @@ function checkBackends(field: string, nodes: unknown): HaproxyBackendNode[] {
 
 function serverAddress(ip: string, port: number): string {
   return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
-
-function checkBalance(value: unknown): BalanceAlgorithm {
-  if (!(BALANCE_ALGORITHMS as readonly unknown[]).includes(value))
-    throw new InputError("balance", value, `must be one of ${BALANCE_ALGORITHMS.join(", ")}`);
-  return value as BalanceAlgorithm;
 }
 
 function globalAndDefaults(t: HaproxyTuning): string[] {
@@ -216,11 +203,11 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const status =
     spec.kubernetesApiCheckStatus === undefined
       ? versionStatus
-      : checkInteger("kubernetesApiCheckStatus", spec.kubernetesApiCheckStatus, 100, 599);
+      : checkInt("kubernetesApiCheckStatus", spec.kubernetesApiCheckStatus, { min: 100, max: 599 });
   const nodes = checkBackends("controlPlanes", spec.controlPlanes);
   const tuning = resolveTuning(spec.tuning).haproxy;
   const monitor = resolveMonitor(spec.monitor);
-  const balance = checkBalance(spec.balance ?? "roundrobin");
+  const balance = checkOneOf("balance", spec.balance ?? "roundrobin", BALANCE_ALGORITHMS, { quote: false });
   const failWhenNoBackend = checkBoolean("failWhenNoKubernetesBackend", spec.failWhenNoKubernetesBackend ?? true);
   const ipv6 = checkBoolean("listenIpv6", spec.listenIpv6 ?? false);
   const k8sCheck = ["    option httpchk GET /readyz", `    http-check expect status ${status}`];

@@ -42,18 +42,11 @@
  */
 import * as crypto from "crypto";
 import { validateLayer2Vip } from "../talos/controlPlanes";
+import { checkDnsLabel, checkInt, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
-import { checkName, InterfaceAddress, parseInterfaceAddress } from "../../core/net";
+import { InterfaceAddress, parseInterfaceAddress } from "../../core/net";
 import { checkLinkName } from "../talos/patch";
-import {
-  checkInteger,
-  KeepalivedTuning,
-  keepalivedSeconds,
-  LoadBalancerTuningInput,
-  MonitorEndpoint,
-  resolveMonitor,
-  resolveTuning,
-} from "./tuning";
+import { KeepalivedTuning, keepalivedSeconds, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
 
 /** Directory of keepalived.conf on Debian, and default home of the check script. */
 export const DEFAULT_KEEPALIVED_DIR = "/etc/keepalived";
@@ -128,10 +121,12 @@ interface Host {
 }
 
 function checkAbsoluteDir(field: string, value: unknown): string {
-  if (typeof value !== "string" || !/^(\/[A-Za-z0-9._-]+)+$/.test(value)) {
-    throw new InputError(field, value, "must be an absolute directory path of letters, digits and . _ - (e.g. /etc/keepalived)");
-  }
-  return value;
+  return checkPattern(
+    field,
+    value,
+    /^(\/[A-Za-z0-9._-]+)+$/,
+    "must be an absolute directory path of letters, digits and . _ - (e.g. /etc/keepalived)",
+  );
 }
 
 /**
@@ -213,15 +208,13 @@ function checkHosts(field: string, hosts: unknown): Host[] {
   }
   const unique = uniqueness(field);
   const parsed = hosts.map((h: LoadBalancerHostSpec, i): Host => {
-    const name = checkName(`${field}[${i}].name`, h?.name);
+    const name = checkDnsLabel(`${field}[${i}].name`, h?.name);
     const address = parseInterfaceAddress(`${field}[${i}].address`, h?.address);
-    const priority = checkInteger(
-      `${field}[${i}].priority`,
-      h?.priority ?? FIRST_HOST_PRIORITY - 10 * i,
-      1,
-      254,
-      "(255 means address owner and is reserved)",
-    );
+    const priority = checkInt(`${field}[${i}].priority`, h?.priority ?? FIRST_HOST_PRIORITY - 10 * i, {
+      min: 1,
+      max: 254,
+      unit: "(255 means address owner and is reserved)",
+    });
     unique(i, "name", name, name);
     unique(i, "address", address.ip, h.address);
     unique(i, "priority", priority, priority);
@@ -256,10 +249,12 @@ function checkVip(field: string, value: unknown, hosts: Host[]): string {
 }
 
 function checkScriptUser(value: unknown): string {
-  if (typeof value !== "string" || !/^[a-z_][a-z0-9_-]{0,31}$/.test(value)) {
-    throw new InputError("scriptUser", value, "must be a Unix user name (lower-case letters, digits, _ and -, at most 32 characters)");
-  }
-  return value;
+  return checkPattern(
+    "scriptUser",
+    value,
+    /^[a-z_][a-z0-9_-]{0,31}$/,
+    "must be a Unix user name (lower-case letters, digits, _ and -, at most 32 characters)",
+  );
 }
 
 /**
@@ -372,7 +367,7 @@ export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
   if (!self) throw new InputError("host", spec.host, `must be one of hosts[].name (${hosts.map((h) => h.name).join(", ")})`);
   const vip = checkVip("vip", spec.vip, hosts);
   const iface = checkLinkName("interface", spec.interface);
-  const vrid = checkInteger("virtualRouterId", spec.virtualRouterId, 1, 255);
+  const vrid = checkInt("virtualRouterId", spec.virtualRouterId, { min: 1, max: 255 });
   const k = resolveTuning(spec.tuning).keepalived;
   const scriptUser = checkScriptUser(spec.scriptUser ?? "root");
   const authPass = checkAuthPass(spec.authPass, k.vrrpVersion);

@@ -4,8 +4,9 @@
  */
 import * as crypto from "crypto";
 import { ControlPlaneNodeSpec, validateControlPlanes } from "../talos/controlPlanes";
+import { checkDnsLabel, checkInt, checkOneOf } from "../../core/checks";
 import { InputError } from "../../core/errors";
-import { checkName, parseInterfaceAddress, parseIp } from "../../core/net";
+import { parseInterfaceAddress, parseIp, tryParseIp } from "../../core/net";
 import { checkEndpoint } from "../talos/patch";
 import { parseTalosVersion } from "../talos/version";
 import { renderHaproxyConfig } from "./haproxyConfig";
@@ -96,18 +97,17 @@ export interface HaproxyKeepalivedPlan {
   warnings: string[];
 }
 
+/**
+ * Checks the mode; unset means `ha-pair`.
+ * @throws InputError `must be one of ha-pair, single-haproxy, dns-round-robin`.
+ */
 export function checkMode(value: unknown): LoadBalancerMode {
-  const mode = value ?? "ha-pair";
-  if (typeof mode !== "string" || !(LOAD_BALANCER_MODES as readonly string[]).includes(mode)) {
-    throw new InputError("mode", value, `must be one of ${LOAD_BALANCER_MODES.join(", ")}`);
-  }
-  return mode as LoadBalancerMode;
+  return checkOneOf("mode", value ?? "ha-pair", LOAD_BALANCER_MODES, { quote: false });
 }
 
 function profile(value: unknown): LoadBalancerTuning {
-  if (value === undefined || value === "default") return DEFAULT_TUNING;
-  if (value === "fast") return FAST_TUNING;
-  throw new InputError("tuningProfile", value, `must be one of ${TUNING_PROFILES.join(", ")}`);
+  const name = checkOneOf("tuningProfile", value === undefined ? "default" : value, TUNING_PROFILES, { quote: false });
+  return name === "fast" ? FAST_TUNING : DEFAULT_TUNING;
 }
 
 /** Profile plus overrides, as the renderers take them. */
@@ -130,10 +130,8 @@ function dnsPlan(args: HaproxyKeepalivedPlanSpec, nodeIps: string[]): Pick<Hapro
     );
   }
   const name = checkEndpoint("dnsName", args.dnsName);
-  if (parseIpOrUndefined(name)) throw new InputError("dnsName", args.dnsName, "must be a DNS name, not an IP address");
-  const ttl = args.dnsTtl ?? DEFAULT_DNS_TTL;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400)
-    throw new InputError("dnsTtl", args.dnsTtl, "must be whole seconds from 1 to 86400");
+  if (tryParseIp(name)) throw new InputError("dnsName", args.dnsName, "must be a DNS name, not an IP address");
+  const ttl = checkInt("dnsTtl", args.dnsTtl ?? DEFAULT_DNS_TTL, { min: 1, max: 86400, what: "whole seconds" });
   return {
     endpoint: name,
     dnsRecords: nodeIps.map((ip) => ({ name, type: ip.includes(":") ? "AAAA" : "A", value: ip, ttl })),
@@ -142,14 +140,6 @@ function dnsPlan(args: HaproxyKeepalivedPlanSpec, nodeIps: string[]): Pick<Hapro
         `record is removed and the TTL (${ttl} s) has passed (design notes, bare metal "Option 3"). Use it for development only.`,
     ],
   };
-}
-
-function parseIpOrUndefined(text: string): string | undefined {
-  try {
-    return parseIp("x", text).ip;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -187,7 +177,7 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
       "must list exactly 1 host in single-haproxy mode",
     );
   const hosts = lbs.map((lb, i) => {
-    checkName(`loadBalancers[${i}].name`, lb.name);
+    checkDnsLabel(`loadBalancers[${i}].name`, lb.name);
     const address = parseInterfaceAddress(`loadBalancers[${i}].address`, lb.address);
     nodes.forEach((n, j) => {
       if (n.address.ip === address.ip)

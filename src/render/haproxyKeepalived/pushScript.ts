@@ -10,6 +10,7 @@
  * SIGUSR2 (management guide §4, "Stopping and restarting HAProxy"; Debian's haproxy.service
  * `ExecReload` sends it after `haproxy -c`); Keepalived on SIGHUP (keepalived(8), "SIGNALS").
  */
+import { checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { CHECK_SCRIPT_PREFIX, RenderedCheckScript } from "./keepalivedConfig";
 
@@ -69,15 +70,11 @@ const SAFE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 const SAFE_UNIT = /^[A-Za-z0-9@._-]+\.service$/;
 
 function checkPath(field: string, value: unknown): string {
-  if (typeof value !== "string" || !SAFE_PATH.test(value))
-    throw new InputError(field, value, "must be an absolute path of letters, digits and . _ - (no spaces or shell characters)");
-  return value;
+  return checkPattern(field, value, SAFE_PATH, "must be an absolute path of letters, digits and . _ - (no spaces or shell characters)");
 }
 
 function checkUnit(field: string, value: unknown): string {
-  if (typeof value !== "string" || !SAFE_UNIT.test(value))
-    throw new InputError(field, value, "must be a systemd service unit name such as haproxy.service");
-  return value;
+  return checkPattern(field, value, SAFE_UNIT, "must be a systemd service unit name such as haproxy.service");
 }
 
 function base64(text: string): string {

@@ -15,7 +15,9 @@
  * (sections "vrrp_script", "vrrp_instance", "global_defs"); RFC 5798 (VRRPv3) §6.1 for the
  * master-down timer.
  */
-import { checkBoolean, InputError } from "../../core/errors";
+import { checkBoolean, checkInt, checkPort, IntRange } from "../../core/checks";
+import { InputError } from "../../core/errors";
+import { cidrContains, tryParseIp } from "../../core/net";
 
 /** HAProxy timings and limits. All fields are required here; see {@link HaproxyTuningInput} for overrides. */
 export interface HaproxyTuning {
@@ -229,42 +231,35 @@ export interface MonitorEndpoint {
 /** Default {@link MonitorEndpoint}: `http://127.0.0.1:8404/healthz`. */
 export const DEFAULT_MONITOR: MonitorEndpoint = Object.freeze({ address: "127.0.0.1", port: 8404, uri: "/healthz" });
 
-/**
- * Checks an integer field.
- * @throws InputError naming `field` when `value` is not an integer in [min, max] (`unit` is only used in the message).
- */
-export function checkInteger(field: string, value: unknown, min: number, max: number, unit = ""): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(field, value, `must be an integer from ${min} to ${max}${unit ? ` ${unit}` : ""}`);
-  }
-  return value;
-}
+/** Bounds of the integer HAProxy settings, in check order (units as in the field names). */
+const HAPROXY_LIMITS: Record<Exclude<keyof HaproxyTuning, "shutdownSessionsOnMarkedDown">, IntRange> = {
+  connectTimeoutMs: { min: 10, max: 60_000, unit: "ms" },
+  clientTimeoutMs: { min: 1000, max: 86_400_000, unit: "ms" },
+  serverTimeoutMs: { min: 1000, max: 86_400_000, unit: "ms" },
+  tunnelTimeoutMs: { min: 1000, max: 86_400_000, unit: "ms" },
+  checkIntervalMs: { min: 100, max: 60_000, unit: "ms" },
+  checkFastIntervalMs: { min: 50, max: 60_000, unit: "ms" },
+  checkDownIntervalMs: { min: 100, max: 60_000, unit: "ms" },
+  checkTimeoutMs: { min: 50, max: 60_000, unit: "ms" },
+  checkFall: { min: 1, max: 100 },
+  checkRise: { min: 1, max: 100 },
+  retries: { min: 0, max: 100 },
+  maxConnections: { min: 1, max: 1_000_000 },
+  serverKeepaliveIdleSec: { min: 1, max: 7200, unit: "s" },
+  serverKeepaliveIntervalSec: { min: 1, max: 600, unit: "s" },
+  serverKeepaliveCount: { min: 1, max: 100 },
+  serverUserTimeoutMs: { min: 100, max: 3_600_000, unit: "ms" },
+};
 
 function checkHaproxyTuning(t: HaproxyTuning, field: string): HaproxyTuning {
-  const ms = (name: keyof HaproxyTuning, min: number, max: number) => checkInteger(`${field}.${name}`, t[name], min, max, "ms");
-  ms("connectTimeoutMs", 10, 60_000);
-  ms("clientTimeoutMs", 1000, 86_400_000);
-  ms("serverTimeoutMs", 1000, 86_400_000);
-  ms("tunnelTimeoutMs", 1000, 86_400_000);
-  ms("checkIntervalMs", 100, 60_000);
-  ms("checkFastIntervalMs", 50, 60_000);
-  ms("checkDownIntervalMs", 100, 60_000);
-  ms("checkTimeoutMs", 50, 60_000);
-  checkInteger(`${field}.checkFall`, t.checkFall, 1, 100);
-  checkInteger(`${field}.checkRise`, t.checkRise, 1, 100);
-  checkInteger(`${field}.retries`, t.retries, 0, 100);
-  checkInteger(`${field}.maxConnections`, t.maxConnections, 1, 1_000_000);
+  for (const [name, range] of Object.entries(HAPROXY_LIMITS)) checkInt(`${field}.${name}`, t[name as keyof HaproxyTuning], range);
   checkBoolean(`${field}.shutdownSessionsOnMarkedDown`, t.shutdownSessionsOnMarkedDown);
-  checkInteger(`${field}.serverKeepaliveIdleSec`, t.serverKeepaliveIdleSec, 1, 7200, "s");
-  checkInteger(`${field}.serverKeepaliveIntervalSec`, t.serverKeepaliveIntervalSec, 1, 600, "s");
-  checkInteger(`${field}.serverKeepaliveCount`, t.serverKeepaliveCount, 1, 100);
-  ms("serverUserTimeoutMs", 100, 3_600_000);
   return t;
 }
 
 function checkAdvertInterval(field: string, version: 2 | 3, value: unknown): number {
   if (version === 2) {
-    const ms = checkInteger(field, value, 1000, 255_000, "ms");
+    const ms = checkInt(field, value, { min: 1000, max: 255_000, unit: "ms" });
     if (ms % 1000 !== 0)
       throw new InputError(
         field,
@@ -273,7 +268,7 @@ function checkAdvertInterval(field: string, version: 2 | 3, value: unknown): num
       );
     return ms;
   }
-  const ms = checkInteger(field, value, 10, 40_950, "ms");
+  const ms = checkInt(field, value, { min: 10, max: 40_950, unit: "ms" });
   if (ms % 10 !== 0)
     throw new InputError(field, value, "must be a multiple of 10 ms: VRRPv3 carries the interval in centiseconds (RFC 5798 §5.2.7)");
   return ms;
@@ -282,11 +277,12 @@ function checkAdvertInterval(field: string, version: 2 | 3, value: unknown): num
 function checkKeepalivedTuning(t: KeepalivedTuning, field: string): KeepalivedTuning {
   if (t.vrrpVersion !== 2 && t.vrrpVersion !== 3) throw new InputError(`${field}.vrrpVersion`, t.vrrpVersion, "must be 2 or 3");
   checkAdvertInterval(`${field}.advertIntervalMs`, t.vrrpVersion, t.advertIntervalMs);
-  checkInteger(`${field}.scriptIntervalSec`, t.scriptIntervalSec, 1, 3600, "s (keepalived accepts whole seconds only)");
-  checkInteger(`${field}.scriptFall`, t.scriptFall, 1, 100);
-  checkInteger(`${field}.scriptRise`, t.scriptRise, 1, 100);
-  checkInteger(`${field}.monitorPollMs`, t.monitorPollMs, 50, 1000, "ms");
-  const timeout = checkInteger(`${field}.monitorTimeoutMs`, t.monitorTimeoutMs, 50, 1000, "ms");
+  const int = (name: keyof KeepalivedTuning, range: IntRange) => checkInt(`${field}.${name}`, t[name], range);
+  int("scriptIntervalSec", { min: 1, max: 3600, unit: "s (keepalived accepts whole seconds only)" });
+  int("scriptFall", { min: 1, max: 100 });
+  int("scriptRise", { min: 1, max: 100 });
+  int("monitorPollMs", { min: 50, max: 1000, unit: "ms" });
+  const timeout = int("monitorTimeoutMs", { min: 50, max: 1000, unit: "ms" });
   if (timeout >= t.scriptIntervalSec * 1000) {
     throw new InputError(`${field}.monitorTimeoutMs`, timeout, `must be shorter than scriptIntervalSec (${t.scriptIntervalSec} s)`);
   }
@@ -339,18 +335,16 @@ export function resolveTuning(
 export function resolveMonitor(input: Partial<MonitorEndpoint> | undefined, field = "monitor"): MonitorEndpoint {
   checkKnownKeys(field, input, DEFAULT_MONITOR);
   const m = { ...DEFAULT_MONITOR, ...input };
-  if (
-    typeof m.address !== "string" ||
-    !/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(m.address) ||
-    m.address.split(".").some((o) => Number(o) > 255)
-  ) {
+  const loopback = tryParseIp(m.address);
+  if (!loopback || !cidrContains("127.0.0.0/8", loopback.ip)) {
     throw new InputError(
       `${field}.address`,
       m.address,
       "must be an IPv4 loopback address (127.x.y.z): only the local Keepalived check uses it",
     );
   }
-  checkInteger(`${field}.port`, m.port, 1, 65535);
+  m.address = loopback.ip;
+  checkPort(`${field}.port`, m.port);
   if (typeof m.uri !== "string" || !/^\/[A-Za-z0-9._~/-]{0,200}$/.test(m.uri)) {
     throw new InputError(`${field}.uri`, m.uri, "must be an absolute path of letters, digits and . _ ~ / - (e.g. /healthz)");
   }

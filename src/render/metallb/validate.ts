@@ -8,16 +8,28 @@
  * intervals 10–60000 ms, `detectMultiplier` 2–255). ASNs are 1–4294967295: the CRD allows 0, but
  * AS 0 is reserved and may not be used in BGP sessions (RFC 7607).
  */
-import { checkBoolean, InputError } from "../../core/errors";
-import { checkName, InterfaceAddress, parseInterfaceAddress, parseIp } from "../../core/net";
+import { checkBoolean, checkDnsLabel, checkInt, checkOneOf, checkPattern, checkStringList } from "../../core/checks";
+import { InputError } from "../../core/errors";
+import {
+  AddressBlock,
+  blockContains,
+  blockInNetwork,
+  blocksOverlap,
+  InterfaceAddress,
+  parseAddressBlock,
+  parseIp,
+  parseInterfaceAddress,
+} from "../../core/net";
 import { checkLinkName } from "../talos/patch";
-import { AddressBlock, blockContains, blockInNetwork, blocksOverlap, firstAssignable, isBuggyIp, parseAddressBlock } from "./addresses";
+import { firstAssignable, isBuggyIp } from "./addresses";
 import {
   BfdProfileSpec,
+  BgpAdvertisementSpec,
   BgpPeerSpec,
   DEFAULT_METALLB_VERSION,
   KUBE_PROXY_MODES,
   KubeProxyMode,
+  L2AdvertisementSpec,
   LabelSelectorSpec,
   METALLB_DELIVERIES,
   METALLB_MODES,
@@ -63,13 +75,8 @@ export interface CheckedMetalLb {
   warnings: string[];
 }
 
-/** Checks that `value` is one of `allowed`. @throws InputError naming `field`. */
-export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-    throw new InputError(field, value, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
-  }
-  return value as T;
-}
+/** The kit's `checkOneOf` (quoted list: `must be one of "l2", "bgp"`), re-exported for importers of this module. */
+export { checkOneOf };
 
 /**
  * Checks a MetalLB release version `X.Y.Z` (a leading `v` is accepted) of at least 0.13.0, the
@@ -111,24 +118,9 @@ export function checkLoadBalancerClass(field: string, value: unknown): string {
   return value;
 }
 
-function checkInt(field: string, value: unknown, min: number, max: number, what = "an integer"): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(field, value, `must be ${what} from ${min} to ${max}`);
-  }
-  return value;
-}
-
 /** Checks an AS number, 1–4294967295 (32-bit ASNs, RFC 6793; 0 is reserved, RFC 7607). */
 export function checkAsn(field: string, value: unknown): number {
-  return checkInt(field, value, 1, 4294967295, "an AS number, an integer");
-}
-
-function checkStringList(field: string, value: unknown): string[] {
-  if (!Array.isArray(value)) throw new InputError(field, value, "must be a list of strings");
-  value.forEach((v, i) => {
-    if (typeof v !== "string" || v === "") throw new InputError(`${field}[${i}]`, v, "must be a non-empty string");
-  });
-  return value as string[];
+  return checkInt(field, value, { min: 1, max: 4294967295, what: "an AS number, an integer" });
 }
 
 const SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
@@ -193,7 +185,7 @@ function checkNamedList(field: string, value: unknown, what: string): string[] {
   if (!Array.isArray(value)) throw new InputError(field, value, `must be a list of ${what}`);
   const seen = new Map<string, number>();
   return value.map((item, i) => {
-    const name = checkName(`${field}[${i}].name`, (item as { name?: unknown } | undefined)?.name);
+    const name = checkDnsLabel(`${field}[${i}].name`, (item as { name?: unknown } | undefined)?.name);
     if (seen.has(name)) throw new InputError(`${field}[${i}].name`, name, `is also the name of ${field}[${seen.get(name)}]`);
     seen.set(name, i);
     return name;
@@ -222,7 +214,7 @@ export function checkMetalLbStructure(spec: MetalLbStructure): {
   if (pools.length === 0) throw new InputError("pools", spec.pools, "must list at least one IP address pool");
   const bgpPeers = spec.bgpPeers === undefined ? [] : checkNamedList("bgpPeers", spec.bgpPeers, "BGP peers");
   const bfdProfile =
-    spec.bfdProfile === undefined ? undefined : checkName("bfdProfile.name", (spec.bfdProfile as { name?: unknown } | null)?.name);
+    spec.bfdProfile === undefined ? undefined : checkDnsLabel("bfdProfile.name", (spec.bfdProfile as { name?: unknown } | null)?.name);
   if (mode === "bgp" && bgpPeers.length === 0) {
     throw new InputError(
       "bgpPeers",
@@ -268,8 +260,20 @@ interface Reserved {
   what: string;
 }
 
+/** One pool entry with where it came from. */
+interface PoolEntry {
+  /** `pools[i].addresses[j]`. */
+  field: string;
+  /** The entry as given. */
+  input: unknown;
+  block: AddressBlock;
+  pool: CheckedPool;
+}
+
 /**
- * Validates every input and applies defaults.
+ * Validates every input and applies defaults, in this order: the structure
+ * ({@link checkMetalLbStructure}), the settings, the addresses the pools must keep clear of, the
+ * BFD profile, the BGP peers, the pools, the ingress address, the L2 or BGP advertisement.
  *
  * Errors (InputError, naming field and value): unknown mode/delivery/kube-proxy mode; malformed
  * or too old version; malformed loadBalancerClass; malformed, reversed or host-bit CIDR pool
@@ -285,13 +289,50 @@ interface Reserved {
  * (another LoadBalancer Service may be given it first).
  */
 export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
-  const structure = checkMetalLbStructure(spec);
-  const { mode, delivery } = structure;
-  const warnings: string[] = [];
+  const { mode, delivery } = checkMetalLbStructure(spec);
+  const settings = checkSettings(spec, delivery);
+  const { reserved, nodeSubnets } = checkReservedAddresses(spec);
+  const bfdProfile = spec.bfdProfile === undefined ? undefined : checkBfdProfile(spec.bfdProfile);
+  const bgpPeers = checkBgpPeers(spec.bgpPeers ?? [], bfdProfile);
+  bgpPeers.forEach((p, i) => reserved.push({ ip: p.peerAddress, what: `BGP peer bgpPeers[${i}].peerAddress (${p.peerAddress})` }));
+  const { pools, entries } = checkPools(spec, reserved);
+  const warnings = mode === "l2" ? poolSubnetWarnings(entries, nodeSubnets) : [];
+  const ingress = checkIngressAddress(spec, pools, entries);
+  warnings.push(...ingress.warnings);
+  const poolNames = pools.map((p) => p.name);
+  return {
+    mode,
+    delivery,
+    version: settings.version,
+    loadBalancerClass: settings.loadBalancerClass,
+    pools,
+    endpoint: ingress.endpoint,
+    l2Advertisement: mode === "l2" ? checkL2Advertisement(spec.l2Advertisement ?? {}, poolNames) : undefined,
+    bgpPeers,
+    bgpAdvertisement: mode === "bgp" ? checkBgpAdvertisement(spec.bgpAdvertisement ?? {}, poolNames, bgpPeers) : undefined,
+    bfdProfile,
+    workerCount: settings.workerCount,
+    controlPlanesRunServices: settings.controlPlanesRunServices,
+    ignoreExcludeLB: settings.ignoreExcludeLB,
+    kubeProxyMode: settings.kubeProxyMode,
+    warnings,
+  };
+}
+
+type Settings = Pick<
+  CheckedMetalLb,
+  "version" | "loadBalancerClass" | "workerCount" | "controlPlanesRunServices" | "ignoreExcludeLB" | "kubeProxyMode"
+>;
+
+/**
+ * The settings that are not addresses, with defaults, and the two the `talos-inline` delivery
+ * cannot honour (`loadBalancerClass`, `ignoreExcludeLB`). @throws InputError naming the field.
+ */
+function checkSettings(spec: MetalLbSpec, delivery: MetalLbDelivery): Settings {
   const version = checkMetalLbVersion("version", spec.version ?? DEFAULT_METALLB_VERSION);
   const loadBalancerClass =
     spec.loadBalancerClass === undefined ? undefined : checkLoadBalancerClass("loadBalancerClass", spec.loadBalancerClass);
-  const workerCount = checkInt("workerCount", spec.workerCount, 0, Number.MAX_SAFE_INTEGER, "a node count, an integer");
+  const workerCount = checkInt("workerCount", spec.workerCount, { min: 0, max: Number.MAX_SAFE_INTEGER, what: "a node count, an integer" });
   const controlPlanesRunServices = checkBoolean("controlPlanesRunServices", spec.controlPlanesRunServices, false);
   const ignoreExcludeLB = checkBoolean("ignoreExcludeLB", spec.ignoreExcludeLB, false);
   const kubeProxyMode = checkOneOf("kubeProxyMode", spec.kubeProxyMode ?? "iptables", KUBE_PROXY_MODES);
@@ -309,8 +350,15 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       'cannot be honoured with delivery "talos-inline": the pinned upstream manifest starts the speaker without --ignore-exclude-lb; use delivery "kubernetes" (Helm value speaker.ignoreExcludeLB) or let the Talos patch delete the label',
     );
   }
+  return { version, loadBalancerClass, workerCount, controlPlanesRunServices, ignoreExcludeLB, kubeProxyMode };
+}
 
-  // Addresses the pools must not contain.
+/**
+ * The addresses the pools must not contain (node addresses, control-plane VIP, load-balancer
+ * hosts, gateway; BGP peers are added later) and the subnets of the prefixed node addresses.
+ * @throws InputError naming the field of a malformed address or list.
+ */
+function checkReservedAddresses(spec: MetalLbSpec): { reserved: Reserved[]; nodeSubnets: InterfaceAddress[] } {
   const reserved: Reserved[] = [];
   const nodeSubnets: InterfaceAddress[] = [];
   if (spec.nodeAddresses !== undefined) {
@@ -338,15 +386,37 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       reserved.push({ ip, what: `load-balancer host loadBalancerHosts[${i}] (${ip})` });
     });
   }
-
   if (spec.gateway !== undefined) {
     const { ip } = parseIp("gateway", spec.gateway);
     reserved.push({ ip, what: `the default gateway gateway (${ip})` });
   }
+  return { reserved, nodeSubnets };
+}
 
-  // BGP peers (names already checked).
-  const bfdProfile = spec.bfdProfile === undefined ? undefined : checkBfdProfile(spec.bfdProfile);
-  const bgpPeers: BgpPeerSpec[] = (spec.bgpPeers ?? []).map((peer, i) => {
+/**
+ * The BFD profile's CRD limits (name already checked). @throws InputError naming `bfdProfile.<key>`.
+ */
+function checkBfdProfile(profile: BfdProfileSpec): BfdProfileSpec {
+  const out: BfdProfileSpec = { name: profile.name };
+  const ms = ["receiveInterval", "transmitInterval", "echoInterval"] as const;
+  for (const k of ms)
+    if (profile[k] !== undefined)
+      out[k] = checkInt(`bfdProfile.${k}`, profile[k], { min: 10, max: 60000, what: "an interval in milliseconds" });
+  if (profile.detectMultiplier !== undefined)
+    out.detectMultiplier = checkInt("bfdProfile.detectMultiplier", profile.detectMultiplier, { min: 2, max: 255 });
+  if (profile.minimumTtl !== undefined) out.minimumTtl = checkInt("bfdProfile.minimumTtl", profile.minimumTtl, { min: 1, max: 254 });
+  if (profile.echoMode !== undefined) out.echoMode = checkBoolean("bfdProfile.echoMode", profile.echoMode, false);
+  if (profile.passiveMode !== undefined) out.passiveMode = checkBoolean("bfdProfile.passiveMode", profile.passiveMode, false);
+  return out;
+}
+
+/**
+ * The BGP peers (names already checked): ASNs, a canonical peer address, the CRD limits, a BFD
+ * profile reference to `bfdProfile`, the password Secret name and node selectors.
+ * @throws InputError naming `bgpPeers[i].<field>`.
+ */
+function checkBgpPeers(peers: readonly BgpPeerSpec[], bfdProfile: BfdProfileSpec | undefined): BgpPeerSpec[] {
+  return peers.map((peer, i) => {
     const f = `bgpPeers[${i}]`;
     if (peer.peerAddress === undefined || peer.peerAddress === "") {
       throw new InputError(`${f}.peerAddress`, peer.peerAddress, "must be set: the address MetalLB dials for this BGP session");
@@ -357,7 +427,8 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       peerASN: checkAsn(`${f}.peerASN`, peer.peerASN),
       peerAddress: parseIp(`${f}.peerAddress`, peer.peerAddress).ip,
     };
-    if (peer.peerPort !== undefined) out.peerPort = checkInt(`${f}.peerPort`, peer.peerPort, 1, 16384, "a TCP port (CRD limit)");
+    if (peer.peerPort !== undefined)
+      out.peerPort = checkInt(`${f}.peerPort`, peer.peerPort, { min: 1, max: 16384, what: "a TCP port (CRD limit)" });
     if (peer.ebgpMultiHop !== undefined) out.ebgpMultiHop = checkBoolean(`${f}.ebgpMultiHop`, peer.ebgpMultiHop, false);
     if (peer.bfdProfile !== undefined) {
       if (peer.bfdProfile !== bfdProfile?.name) {
@@ -370,17 +441,24 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       out.bfdProfile = peer.bfdProfile;
     }
     if (peer.passwordSecret !== undefined) {
-      if (typeof peer.passwordSecret !== "string" || !DNS_SUBDOMAIN.test(peer.passwordSecret)) {
-        throw new InputError(`${f}.passwordSecret`, peer.passwordSecret, "must be a Secret name (a DNS subdomain)");
-      }
-      out.passwordSecret = peer.passwordSecret;
+      out.passwordSecret = checkPattern(
+        `${f}.passwordSecret`,
+        peer.passwordSecret,
+        DNS_SUBDOMAIN,
+        "must be a Secret name (a DNS subdomain)",
+      );
     }
     if (peer.nodeSelectors !== undefined) out.nodeSelectors = checkSelectors(`${f}.nodeSelectors`, peer.nodeSelectors);
-    reserved.push({ ip: out.peerAddress, what: `BGP peer ${f}.peerAddress (${out.peerAddress})` });
     return out;
   });
+}
 
-  // Pools: syntax, then overlaps with each other and with the reserved addresses.
+/**
+ * The pools (names already checked): every entry parsed, then no entry overlapping an earlier
+ * one or containing a reserved address.
+ * @throws InputError naming `pools[i].addresses[j]`.
+ */
+function checkPools(spec: MetalLbSpec, reserved: readonly Reserved[]): { pools: CheckedPool[]; entries: PoolEntry[] } {
   const pools: CheckedPool[] = spec.pools.map((pool, i) => {
     const f = `pools[${i}]`;
     if (!Array.isArray(pool.addresses) || pool.addresses.length === 0) {
@@ -395,7 +473,7 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
       avoidBuggyIPs: checkBoolean(`${f}.avoidBuggyIPs`, pool.avoidBuggyIPs, false),
     };
   });
-  const entries = pools.flatMap((pool, i) =>
+  const entries: PoolEntry[] = pools.flatMap((pool, i) =>
     pool.blocks.map((block, j) => ({ field: `pools[${i}].addresses[${j}]`, input: spec.pools[i].addresses[j], block, pool })),
   );
   entries.forEach((a, x) => {
@@ -408,19 +486,32 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
         throw new InputError(a.field, a.input, `contains ${r.what}; pools must only hold addresses nothing else uses`);
     }
   });
-  if (mode === "l2" && nodeSubnets.length > 0) {
-    const networks = [...new Set(nodeSubnets.map((s) => s.network))];
-    for (const e of entries) {
-      if (!networks.some((n) => blockInNetwork(e.block, n))) {
-        warnings.push(
-          `${e.field}: ${JSON.stringify(e.input)} is outside the nodes' subnets (${networks.join(", ")}); in l2 mode MetalLB answers ARP/NDP ` +
-            "only on the nodes' own segment, so these addresses are reachable only if a router sends them to the nodes",
-        );
-      }
-    }
-  }
+  return { pools, entries };
+}
 
-  // The ingress address.
+/** l2 mode: a warning for each pool entry outside every prefixed node address's subnet. */
+function poolSubnetWarnings(entries: readonly PoolEntry[], nodeSubnets: readonly InterfaceAddress[]): string[] {
+  if (nodeSubnets.length === 0) return [];
+  const networks = [...new Set(nodeSubnets.map((s) => s.network))];
+  return entries
+    .filter((e) => !networks.some((n) => blockInNetwork(e.block, n)))
+    .map(
+      (e) =>
+        `${e.field}: ${JSON.stringify(e.input)} is outside the nodes' subnets (${networks.join(", ")}); in l2 mode MetalLB answers ARP/NDP ` +
+        "only on the nodes' own segment, so these addresses are reachable only if a router sends them to the nodes",
+    );
+}
+
+/**
+ * The ingress address: `ingressAddress` (inside a pool that hands it out), or the first
+ * assignable address of the first pool; a warning when its pool auto-assigns.
+ * @throws InputError naming `ingressAddress` or `pools[0].addresses`.
+ */
+function checkIngressAddress(
+  spec: MetalLbSpec,
+  pools: readonly CheckedPool[],
+  entries: readonly PoolEntry[],
+): { endpoint: string; warnings: string[] } {
   let endpoint: string;
   let endpointPool: CheckedPool;
   let endpointField: string;
@@ -456,82 +547,57 @@ export function checkMetalLbSpec(spec: MetalLbSpec): CheckedMetalLb {
     endpointPool = first;
     endpointField = "pools[0]";
   }
+  const warnings: string[] = [];
   if (endpointPool.autoAssign) {
     warnings.push(
       `${endpointField}: the ingress address ${endpoint} is in pool "${endpointPool.name}", which has autoAssign enabled; another LoadBalancer ` +
         "Service may be given it first. Put it in a pool with autoAssign: false to reserve it",
     );
   }
-
-  const poolNames = pools.map((p) => p.name);
-  let l2Advertisement: CheckedMetalLb["l2Advertisement"];
-  if (mode === "l2") {
-    const l2 = spec.l2Advertisement ?? {};
-    l2Advertisement = { pools: l2.pools === undefined ? poolNames : checkPoolRefs("l2Advertisement.pools", l2.pools, poolNames, "pools") };
-    if (l2.interfaces !== undefined) {
-      l2Advertisement.interfaces = checkStringList("l2Advertisement.interfaces", l2.interfaces).map((n, i) =>
-        checkLinkName(`l2Advertisement.interfaces[${i}]`, n),
-      );
-    }
-    if (l2.nodeSelectors !== undefined) l2Advertisement.nodeSelectors = checkSelectors("l2Advertisement.nodeSelectors", l2.nodeSelectors);
-  }
-  let bgpAdvertisement: CheckedMetalLb["bgpAdvertisement"];
-  if (mode === "bgp") {
-    const adv = spec.bgpAdvertisement ?? {};
-    bgpAdvertisement = {
-      pools: adv.pools === undefined ? poolNames : checkPoolRefs("bgpAdvertisement.pools", adv.pools, poolNames, "pools"),
-    };
-    if (adv.peers !== undefined)
-      bgpAdvertisement.peers = checkPoolRefs(
-        "bgpAdvertisement.peers",
-        adv.peers,
-        bgpPeers.map((p) => p.name),
-        "BGP peers",
-      );
-    if (adv.aggregationLength !== undefined)
-      bgpAdvertisement.aggregationLength = checkInt(
-        "bgpAdvertisement.aggregationLength",
-        adv.aggregationLength,
-        1,
-        32,
-        "an IPv4 prefix length",
-      );
-    if (adv.localPref !== undefined) bgpAdvertisement.localPref = checkInt("bgpAdvertisement.localPref", adv.localPref, 0, 2147483647);
-    if (adv.communities !== undefined) {
-      bgpAdvertisement.communities = checkStringList("bgpAdvertisement.communities", adv.communities).map((c, i) =>
-        checkCommunity(`bgpAdvertisement.communities[${i}]`, c),
-      );
-    }
-  }
-
-  return {
-    mode,
-    delivery,
-    version,
-    loadBalancerClass,
-    pools,
-    endpoint,
-    l2Advertisement,
-    bgpPeers,
-    bgpAdvertisement,
-    bfdProfile,
-    workerCount,
-    controlPlanesRunServices,
-    ignoreExcludeLB,
-    kubeProxyMode,
-    warnings,
-  };
+  return { endpoint, warnings };
 }
 
-function checkBfdProfile(profile: BfdProfileSpec): BfdProfileSpec {
-  const out: BfdProfileSpec = { name: profile.name };
-  const ms = ["receiveInterval", "transmitInterval", "echoInterval"] as const;
-  for (const k of ms)
-    if (profile[k] !== undefined) out[k] = checkInt(`bfdProfile.${k}`, profile[k], 10, 60000, "an interval in milliseconds");
-  if (profile.detectMultiplier !== undefined)
-    out.detectMultiplier = checkInt("bfdProfile.detectMultiplier", profile.detectMultiplier, 2, 255);
-  if (profile.minimumTtl !== undefined) out.minimumTtl = checkInt("bfdProfile.minimumTtl", profile.minimumTtl, 1, 254);
-  if (profile.echoMode !== undefined) out.echoMode = checkBoolean("bfdProfile.echoMode", profile.echoMode, false);
-  if (profile.passiveMode !== undefined) out.passiveMode = checkBoolean("bfdProfile.passiveMode", profile.passiveMode, false);
+/** The L2Advertisement (l2 mode): pool references (default all pools), interfaces, node selectors. */
+function checkL2Advertisement(l2: L2AdvertisementSpec, poolNames: string[]): NonNullable<CheckedMetalLb["l2Advertisement"]> {
+  const out: NonNullable<CheckedMetalLb["l2Advertisement"]> = {
+    pools: l2.pools === undefined ? poolNames : checkPoolRefs("l2Advertisement.pools", l2.pools, poolNames, "pools"),
+  };
+  if (l2.interfaces !== undefined) {
+    out.interfaces = checkStringList("l2Advertisement.interfaces", l2.interfaces).map((n, i) =>
+      checkLinkName(`l2Advertisement.interfaces[${i}]`, n),
+    );
+  }
+  if (l2.nodeSelectors !== undefined) out.nodeSelectors = checkSelectors("l2Advertisement.nodeSelectors", l2.nodeSelectors);
+  return out;
+}
+
+/** The BGPAdvertisement (bgp mode): pool and peer references (default all), the CRD limits, communities. */
+function checkBgpAdvertisement(
+  adv: BgpAdvertisementSpec,
+  poolNames: string[],
+  peers: readonly BgpPeerSpec[],
+): NonNullable<CheckedMetalLb["bgpAdvertisement"]> {
+  const out: NonNullable<CheckedMetalLb["bgpAdvertisement"]> = {
+    pools: adv.pools === undefined ? poolNames : checkPoolRefs("bgpAdvertisement.pools", adv.pools, poolNames, "pools"),
+  };
+  if (adv.peers !== undefined)
+    out.peers = checkPoolRefs(
+      "bgpAdvertisement.peers",
+      adv.peers,
+      peers.map((p) => p.name),
+      "BGP peers",
+    );
+  if (adv.aggregationLength !== undefined)
+    out.aggregationLength = checkInt("bgpAdvertisement.aggregationLength", adv.aggregationLength, {
+      min: 1,
+      max: 32,
+      what: "an IPv4 prefix length",
+    });
+  if (adv.localPref !== undefined) out.localPref = checkInt("bgpAdvertisement.localPref", adv.localPref, { min: 0, max: 2147483647 });
+  if (adv.communities !== undefined) {
+    out.communities = checkStringList("bgpAdvertisement.communities", adv.communities).map((c, i) =>
+      checkCommunity(`bgpAdvertisement.communities[${i}]`, c),
+    );
+  }
   return out;
 }

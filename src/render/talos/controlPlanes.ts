@@ -2,7 +2,8 @@
  * Validation of the control-plane node list and of a Layer 2 VIP. Pure: no Pulumi imports.
  */
 import { InputError } from "../../core/errors";
-import { checkName, inSubnet, InterfaceAddress, isReservedInSubnet, parseInterfaceAddress, parseIp } from "../../core/net";
+import { checkDnsLabel } from "../../core/checks";
+import { inSubnet, InterfaceAddress, isReservedInSubnet, parseInterfaceAddress, parseIp } from "../../core/net";
 
 /** A control-plane node as given by the user. */
 export interface ControlPlaneNodeSpec {
@@ -38,7 +39,7 @@ export function validateControlPlanes(
   const byName = new Map<string, number>();
   const byIp = new Map<string, number>();
   const parsed = nodes.map((node, i) => {
-    const name = checkName(`${field}[${i}].name`, node?.name);
+    const name = checkDnsLabel(`${field}[${i}].name`, node?.name);
     const address = parseInterfaceAddress(`${field}[${i}].address`, node?.address);
     if (byName.has(name)) {
       throw new InputError(`${field}[${i}].name`, name, `is also the name of ${field}[${byName.get(name)}]`);

@@ -17,9 +17,9 @@
  *   and name. JSON6902 patches are refused for multi-document configs, the 1.12+ default.
  */
 import { Document } from "yaml";
-import * as ipaddr from "ipaddr.js";
+import { checkDnsLabel, checkPattern, checkPort } from "../../core/checks";
 import { InputError } from "../../core/errors";
-import { checkName, parseIp } from "../../core/net";
+import { isIpLike, parseIp } from "../../core/net";
 import { parseTalosVersion, TalosVersion } from "./version";
 
 /** Default KubePrism port (Talos docs, "KubePrism"). */
@@ -119,23 +119,21 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
  * @throws InputError naming `field`.
  */
 export function checkEndpoint(field: string, value: unknown): string {
-  if (typeof value === "string" && (ipaddr.isValid(value) ? parseIp(field, value) : DNS_NAME.test(value))) {
-    return ipaddr.isValid(value) ? parseIp(field, value).ip : value.toLowerCase().replace(/\.$/, "");
-  }
-  throw new InputError(field, value, "must be a host name or IP address without scheme or port (e.g. 192.168.30.30 or api.example.org)");
+  // Anything ipaddr.js reads as an address is meant as one: "10.1" is refused as an IP, not taken as a name.
+  if (typeof value === "string" && isIpLike(value)) return parseIp(field, value).ip;
+  const name = checkPattern(
+    field,
+    value,
+    DNS_NAME,
+    "must be a host name or IP address without scheme or port (e.g. 192.168.30.30 or api.example.org)",
+  );
+  return name.toLowerCase().replace(/\.$/, "");
 }
 
 /** `https://<endpoint>:6443`, with IPv6 literals in brackets. */
 export function kubernetesApiUrl(endpoint: string): string {
   const host = endpoint.includes(":") ? `[${endpoint}]` : endpoint;
   return `https://${host}:${KUBERNETES_API_PORT}`;
-}
-
-function checkPort(field: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new InputError(field, value, "must be a TCP port, an integer from 1 to 65535");
-  }
-  return value;
 }
 
 function celString(value: string): string {
@@ -235,7 +233,7 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
     // Documents are merged by kind and name: applying them again changes nothing.
     let linkName = link as string;
     if (selector) {
-      linkName = checkName("linkAlias", spec.linkAlias ?? DEFAULT_LINK_ALIAS);
+      linkName = checkDnsLabel("linkAlias", spec.linkAlias ?? DEFAULT_LINK_ALIAS);
       documents.push({ apiVersion: "v1alpha1", kind: "LinkAliasConfig", name: linkName, selector: { match: linkSelectorToCel(selector) } });
     }
     documents.push({ apiVersion: "v1alpha1", kind: "LinkConfig", name: linkName, up: true });
@@ -379,8 +377,10 @@ export function mergeInto(target: Record<string, unknown>, fragment: unknown, fi
  * @throws InputError naming `field`.
  */
 export function checkLinkName(field: string, value: unknown): string {
-  if (typeof value !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(value)) {
-    throw new InputError(field, value, "must be a network interface name such as eth0 or ens18 (at most 15 characters)");
-  }
-  return value;
+  return checkPattern(
+    field,
+    value,
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/,
+    "must be a network interface name such as eth0 or ens18 (at most 15 characters)",
+  );
 }

@@ -3,7 +3,7 @@
  * Pure: no Pulumi imports.
  */
 import * as crypto from "crypto";
-import { ControlPlaneNodeSpec, validateControlPlanes } from "./controlPlanes";
+import { ControlPlaneNode, ControlPlaneNodeSpec, validateControlPlanes } from "./controlPlanes";
 import { ControlPlanePatchSpec, LinkSelectorSpec, renderControlPlanePatch, vipLinkName } from "./patch";
 import { checkModeAndTimeout, checkTalosctl, displayCommandLine, pushScriptInput, renderPushScript, talosctlPatchArgs } from "./talosctl";
 import { parseTalosVersion } from "./version";
@@ -38,20 +38,24 @@ export interface TalosConfigPushPlanSpec {
   waitTimeoutSeconds?: number;
 }
 
-/** The fields that are checked when the component is constructed, even when others are Outputs. */
+/**
+ * The fields that are checked when the component is constructed, even when others are Outputs.
+ * @returns the validated control-plane nodes.
+ * @throws InputError for a bad version, node list, mode/timeout pair or talosctl path.
+ */
 export function checkStatic(
   args: Pick<TalosConfigPushPlanSpec, "talosVersion" | "controlPlanes" | "mode" | "tryTimeout" | "talosctl">,
-): void {
+): ControlPlaneNode[] {
   parseTalosVersion(args.talosVersion);
-  validateControlPlanes("controlPlanes", args.controlPlanes);
+  const { nodes } = validateControlPlanes("controlPlanes", args.controlPlanes);
   checkModeAndTimeout(args.mode, args.tryTimeout);
   checkTalosctl(args.talosctl ?? "talosctl");
+  return nodes;
 }
 
 /** Renders the plan of every node from resolved args; throws InputError on bad input. */
 export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<string, NodePlan> {
-  checkStatic(args);
-  const { nodes } = validateControlPlanes("controlPlanes", args.controlPlanes);
+  const nodes = checkStatic(args);
   const spec: ControlPlanePatchSpec = {
     talosVersion: args.talosVersion,
     endpoint: args.endpoint,

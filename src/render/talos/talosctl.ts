@@ -21,8 +21,9 @@
  * and applies one-shot parts only while they are needed, and on Talos >= 1.12 deletes the other
  * `Layer2VIPConfig` documents on the VIP's link.
  */
+import { checkGoDuration, checkInt, checkOneOf, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
-import type { OneShotPart } from "./patch";
+import { checkLinkName, type OneShotPart } from "./patch";
 import { parseIp } from "../../core/net";
 import { parseTalosVersion } from "./version";
 
@@ -73,32 +74,18 @@ export interface PushScriptSpec {
  * @throws InputError naming `field` when the mode is not one of {@link APPLY_MODES}.
  */
 export function checkApplyMode(field: string, value: unknown): ApplyMode {
-  if (typeof value !== "string" || !(APPLY_MODES as readonly string[]).includes(value)) {
-    throw new InputError(field, value, `must be one of ${APPLY_MODES.join(", ")}`);
-  }
-  return value as ApplyMode;
+  return checkOneOf(field, value, APPLY_MODES, { quote: false });
 }
 
-/**
- * Checks a Go duration such as `90s`, `1m30s` or `2m`, greater than zero.
- * @throws InputError naming `field`.
- */
-export function checkGoDuration(field: string, value: unknown): string {
-  if (typeof value !== "string" || !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value) || !/[1-9]/.test(value)) {
-    throw new InputError(field, value, "must be a positive Go duration such as 90s, 2m or 1m30s");
-  }
-  return value;
-}
+/** The kit's Go-duration check (`90s`, `1m30s`, greater than zero), re-exported for importers of this module. */
+export { checkGoDuration };
 
 /**
  * Checks the talosctl program name or path.
  * @throws InputError when it holds spaces or shell characters.
  */
 export function checkTalosctl(value: unknown): string {
-  if (typeof value !== "string" || !/^[A-Za-z0-9_./-]+$/.test(value)) {
-    throw new InputError("talosctl", value, "must be a program name or path without spaces or shell characters");
-  }
-  return value;
+  return checkPattern("talosctl", value, /^[A-Za-z0-9_./-]+$/, "must be a program name or path without spaces or shell characters");
 }
 
 /** Checks the `mode` / `tryTimeout` pair. */
@@ -111,10 +98,7 @@ export function checkModeAndTimeout(mode: unknown, tryTimeout: unknown): { mode:
 }
 
 function checkWait(value: unknown): number {
-  const v = value ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 86400)
-    throw new InputError("waitTimeoutSeconds", value, "must be whole seconds from 0 to 86400");
-  return v;
+  return checkInt("waitTimeoutSeconds", value ?? DEFAULT_WAIT_TIMEOUT_SECONDS, { min: 0, max: 86400, what: "whole seconds" });
 }
 
 /** Quotes one word for bash, leaving `"$VAR"` words as they are. */
@@ -225,8 +209,7 @@ export function renderPushScript(spec: PushScriptSpec): string {
   const stale: string[] = [];
   if (spec.replaceVipOnLink && version.multiDocNetwork) {
     const vip = parseIp("replaceVipOnLink.vip", spec.replaceVipOnLink.vip).ip;
-    const link = spec.replaceVipOnLink.link;
-    if (!/^[A-Za-z0-9._-]{1,15}$/.test(link)) throw new InputError("replaceVipOnLink.link", link, "must be an interface name");
+    const link = checkLinkName("replaceVipOnLink.link", spec.replaceVipOnLink.link);
     stale.push(
       "# The other Layer2VIPConfig documents on this link (an earlier VIP): delete them first; the main patch re-adds the current one.",
       `printf '%s\\n' "$CURRENT" | awk -v link='${link}' -v vip='${vip}' '` +
