@@ -20,12 +20,10 @@ export { HaproxyKeepalivedEndpoint } from "./components/HaproxyKeepalivedEndpoin
 export type {
   DnsRecord,
   HaproxyKeepalivedEndpointArgs,
-  HaproxyTuningArgs,
-  KeepalivedTuningArgs,
   LoadBalancerHostArgs,
-  LoadBalancerTuningArgs,
   SshConnectionArgs,
 } from "./components/HaproxyKeepalivedEndpoint";
+export type { HaproxyTuningArgs, KeepalivedTuningArgs, LoadBalancerTuningArgs } from "./render/haproxyKeepalived/tuning";
 export { NlbEndpoint } from "./components/NlbEndpoint";
 export type { NlbEndpointArgs, NlbControlPlaneInstanceArgs, NlbWorkerInstanceArgs } from "./components/NlbEndpoint";
 export { MetalLbServices } from "./components/MetalLbServices";

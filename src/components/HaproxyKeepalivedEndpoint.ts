@@ -9,8 +9,8 @@ import { kubernetesApiUrl } from "../render/talos/patch";
 import { componentToken, ControlPlaneEndpoint, ControlPlaneNodeArgs } from "./contract";
 import { checkAuthPass } from "../render/haproxyKeepalived/keepalivedConfig";
 import { checkMode, defaultPriority, HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../render/haproxyKeepalived/plan";
-import { HaproxyTuning, KeepalivedTuning } from "../render/haproxyKeepalived/tuning";
-import { DnsRecordType, LoadBalancerMode, TuningProfile, VrrpVersion } from "../render/enums";
+import { LoadBalancerTuningArgs } from "../render/haproxyKeepalived/tuning";
+import { DnsRecordType, LoadBalancerMode, TuningProfile } from "../render/enums";
 import { validated } from "./inputs";
 
 /** How to reach a load-balancer host over SSH. */
@@ -40,30 +40,6 @@ export interface LoadBalancerHostArgs {
   priority?: pulumi.Input<number>;
   /** SSH connection for the push. Required in `ha-pair` and `single-haproxy` modes. */
   ssh?: pulumi.Input<SshConnectionArgs>;
-}
-
-/**
- * HAProxy overrides on top of the tuning profile: any subset of the fields of `HaproxyTuning`
- * (src/render/haproxyKeepalived/tuning.ts documents each field, its unit, range and cost).
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields are HaproxyTuning's, optional.
-export interface HaproxyTuningArgs extends Partial<HaproxyTuning> {}
-
-/**
- * Keepalived overrides on top of the tuning profile: any subset of the fields of
- * `KeepalivedTuning` (src/render/haproxyKeepalived/tuning.ts documents each field).
- */
-export interface KeepalivedTuningArgs extends Partial<Omit<KeepalivedTuning, "vrrpVersion">> {
-  /** VRRP version, `VrrpVersion.V2` (2) or `VrrpVersion.V3` (3). Default: the profile's (3). */
-  vrrpVersion?: VrrpVersion;
-}
-
-/** Overrides on top of the tuning profile. Every field is optional; unset fields keep the profile's value. */
-export interface LoadBalancerTuningArgs {
-  /** HAProxy timings and limits. */
-  haproxy?: HaproxyTuningArgs;
-  /** Keepalived (VRRP) timings. */
-  keepalived?: KeepalivedTuningArgs;
 }
 
 /** One DNS record to create for `dns-round-robin` (this package creates no DNS records itself). */

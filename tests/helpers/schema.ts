@@ -19,7 +19,6 @@ export const PACKAGE_NAME = "talos-endpoints";
 
 /** The component class names the entry exports, as the host finds them. */
 export function exportedComponents(): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const entry = require(path.join(ROOT, "src", "index")) as Record<string, unknown>;
   return getPulumiComponents(entry).map((c) => c.name);
 }

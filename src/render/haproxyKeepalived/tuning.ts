@@ -15,12 +15,16 @@
  * (sections "vrrp_script", "vrrp_instance", "global_defs"); RFC 5798 (VRRPv3) §6.1 for the
  * master-down timer.
  */
+import { VrrpVersion } from "../enums";
 import { checkBoolean, checkInt, checkPort, IntRange } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { cidrContains, tryParseIp } from "../../core/net";
 
-/** HAProxy timings and limits. All fields are required here; see {@link HaproxyTuningInput} for overrides. */
-export interface HaproxyTuning {
+/**
+ * HAProxy timings and limits, as overrides on top of the tuning profile: every field optional, unset
+ * fields keep the profile's value ({@link HaproxyTuning} is the resolved form with every field set).
+ */
+export interface HaproxyTuningArgs {
   /**
    * `timeout connect`, ms. How long a connection to a control-plane node may take before HAProxy
    * gives up and retries it on another node (`retries` + `option redispatch 1`). This is the delay
@@ -28,45 +32,45 @@ export interface HaproxyTuning {
    * health checks mark that node down. It also caps the check connect time (HAProxy uses
    * min(`timeout connect`, `inter`) for checks when `timeout check` is set). Default 300.
    */
-  connectTimeoutMs: number;
+  connectTimeoutMs?: number;
   /** `timeout client`, ms: client inactivity before the tunnel is established. Default 30000. */
-  clientTimeoutMs: number;
+  clientTimeoutMs?: number;
   /** `timeout server`, ms: server inactivity before the tunnel is established. Default 30000. */
-  serverTimeoutMs: number;
+  serverTimeoutMs?: number;
   /**
    * `timeout tunnel`, ms: inactivity allowed on an established TCP connection (in TCP mode it
    * supersedes client/server timeouts once connected). Kubernetes watches, `kubectl exec/logs -f`
    * and `talosctl logs -f` stay idle for long periods, so the default is 1 h (3600000). Cost: a
    * client that vanishes silently holds a connection slot up to this long.
    */
-  tunnelTimeoutMs: number;
+  tunnelTimeoutMs?: number;
   /** Health-check interval `inter` while a node is fully UP, ms. Default 1000. */
-  checkIntervalMs: number;
+  checkIntervalMs?: number;
   /**
    * `fastinter`, ms: check interval while a node is changing state (after its first failed or
    * first good check), so a dead node is marked down after about
    * `checkIntervalMs + (checkFall - 1) * checkFastIntervalMs` plus check timeouts. Default 250.
    */
-  checkFastIntervalMs: number;
+  checkFastIntervalMs?: number;
   /** `downinter`, ms: check interval while a node is DOWN. Default 1000. */
-  checkDownIntervalMs: number;
+  checkDownIntervalMs?: number;
   /**
    * `timeout check`, ms: read timeout of a check after its connection is established (the connect
    * part is bounded by min(`timeout connect`, `inter`)). Default 1000.
    */
-  checkTimeoutMs: number;
+  checkTimeoutMs?: number;
   /** `fall`: consecutive failed checks that mark a node DOWN. Default 2. */
-  checkFall: number;
+  checkFall?: number;
   /** `rise`: consecutive good checks that mark a node UP again. Default 2. */
-  checkRise: number;
+  checkRise?: number;
   /**
    * `retries`: connection attempts after the first failed one. With `option redispatch 1` each
    * retry goes to another node, without HAProxy's turn-around delay of min(`timeout connect`, 1 s)
    * that applies to retries on the same node. Default 3.
    */
-  retries: number;
+  retries?: number;
   /** Global `maxconn`: concurrent connections over all frontends. Default 4096 (as the seed config). */
-  maxConnections: number;
+  maxConnections?: number;
   /**
    * `on-marked-down shutdown-sessions`: when a node is marked DOWN, close every connection HAProxy
    * has with it. Default false, because it breaks the goal "a node that vanishes costs no failed
@@ -78,7 +82,7 @@ export interface HaproxyTuning {
    * Set true to cut them at the instant the check marks the node DOWN (also when a node is DOWN
    * because it stopped serving HTTP while its TCP stack still answers), accepting those failures.
    */
-  shutdownSessionsOnMarkedDown: boolean;
+  shutdownSessionsOnMarkedDown?: boolean;
   /**
    * `option srvtcpka` with `srvtcpka-idle`, whole seconds: an idle connection to a node gets TCP
    * keepalive probes after this long, so a node that vanished is noticed on idle long-lived
@@ -86,55 +90,58 @@ export interface HaproxyTuning {
    * whose link went down was closed 7 s later. Cost: one probe (and its ACK) per idle healthy
    * connection every 5 s.
    */
-  serverKeepaliveIdleSec: number;
+  serverKeepaliveIdleSec?: number;
   /** `srvtcpka-intvl`, whole seconds between keepalive probes. Default 1. */
-  serverKeepaliveIntervalSec: number;
+  serverKeepaliveIntervalSec?: number;
   /** `srvtcpka-cnt`: unanswered probes before the kernel drops the connection. Default 3. */
-  serverKeepaliveCount: number;
+  serverKeepaliveCount?: number;
   /**
    * `tcp-ut` on every server, ms: the kernel aborts a connection to a node whose data (or keepalive
    * probes) stays unacknowledged this long (TCP_USER_TIMEOUT), and HAProxy closes the client side.
    * The HAProxy manual names this use: "force dead server connections to die when health checks are
    * too slow". Default 5000.
    */
-  serverUserTimeoutMs: number;
+  serverUserTimeoutMs?: number;
 }
 
-/** Keepalived (VRRP) timings. All fields are required here; see {@link KeepalivedTuningInput} for overrides. */
-export interface KeepalivedTuning {
+/**
+ * Keepalived (VRRP) timings, as overrides on top of the tuning profile: every field optional, unset
+ * fields keep the profile's value ({@link KeepalivedTuning} is the resolved form).
+ */
+export interface KeepalivedTuningArgs {
   /**
    * VRRP version, 2 or 3. Only VRRPv3 (RFC 5798) allows advertisement intervals below one second
    * (keepalived rounds a VRRPv2 `advert_int` to whole seconds with a warning), and only VRRPv2 has
    * the (cleartext, RFC 3768-deprecated) `authentication` block. Default 3.
    */
-  vrrpVersion: 2 | 3;
+  vrrpVersion?: VrrpVersion;
   /**
    * `advert_int`, ms. VRRPv3: 10 to 40950 in steps of 10 (the field is centiseconds, RFC 5798
    * §5.2.7); VRRPv2: 1000 to 255000 in whole seconds. A BACKUP declares the MASTER dead after
    * 3 × advert_int + skew (skew = (256 − priority) / 256 × advert_int), which bounds the failover
    * after a silent MASTER death. Default 200 (master-down ≈ 0.61 s at priority 240).
    */
-  advertIntervalMs: number;
+  advertIntervalMs?: number;
   /**
    * `vrrp_script` `interval`, whole seconds ≥ 1 (keepalived rejects fractions). The check script
    * polls HAProxy several times within one run (see `monitorPollMs`), so detection is faster than
    * this interval. Default 1.
    */
-  scriptIntervalSec: number;
+  scriptIntervalSec?: number;
   /** `vrrp_script` `fall`: failed runs that put the instance in FAULT. Default 1. */
-  scriptFall: number;
+  scriptFall?: number;
   /** `vrrp_script` `rise`: good runs that take the instance out of FAULT. Default 2. */
-  scriptRise: number;
+  scriptRise?: number;
   /**
    * Spacing of the HTTP probes of HAProxy's monitor URI inside one check-script run, ms, 50 to
    * 1000. The script exits 1 at the first failed probe. Default 250.
    */
-  monitorPollMs: number;
+  monitorPollMs?: number;
   /**
    * Time one probe may take to get HAProxy's status line, ms, 50 to 1000 and below
    * `scriptIntervalSec`. Default 300.
    */
-  monitorTimeoutMs: number;
+  monitorTimeoutMs?: number;
   /**
    * true: a higher-priority host takes the VIP back when it returns (`state BACKUP` without
    * `nopreempt`), which moves the VIP, and cuts established connections, a second time.
@@ -142,24 +149,36 @@ export interface KeepalivedTuning {
    * election. keepalived.conf(5): nopreempt requires the initial state BACKUP, so every host is
    * rendered `state BACKUP`.
    */
-  preempt: boolean;
+  preempt?: boolean;
 }
 
-/** Both halves of the tuning. */
+/** HAProxy timings and limits with every field set (a profile, or a profile plus overrides). */
+export type HaproxyTuning = Required<HaproxyTuningArgs>;
+/** Keepalived timings with every field set. */
+export type KeepalivedTuning = Required<KeepalivedTuningArgs>;
+
+/** Both halves of the tuning, every field set. */
 export interface LoadBalancerTuning {
   haproxy: HaproxyTuning;
   keepalived: KeepalivedTuning;
 }
 
-/** Partial HAProxy tuning: unset fields take the profile's value. */
-export type HaproxyTuningInput = Partial<HaproxyTuning>;
-/** Partial Keepalived tuning: unset fields take the profile's value. */
-export type KeepalivedTuningInput = Partial<KeepalivedTuning>;
-/** Overrides on top of a profile ({@link DEFAULT_TUNING} unless a renderer says otherwise). */
-export interface LoadBalancerTuningInput {
-  haproxy?: HaproxyTuningInput;
-  keepalived?: KeepalivedTuningInput;
+/**
+ * Overrides on top of the tuning profile ({@link DEFAULT_TUNING} unless a renderer says otherwise).
+ * Every field is optional; unset fields keep the profile's value.
+ */
+export interface LoadBalancerTuningArgs {
+  /** HAProxy timings and limits. */
+  haproxy?: HaproxyTuningArgs;
+  /** Keepalived (VRRP) timings. */
+  keepalived?: KeepalivedTuningArgs;
 }
+/** The overrides (the name the renderers use). */
+export type LoadBalancerTuningInput = LoadBalancerTuningArgs;
+/** HAProxy overrides. */
+export type HaproxyTuningInput = HaproxyTuningArgs;
+/** Keepalived overrides. */
+export type KeepalivedTuningInput = KeepalivedTuningArgs;
 
 /** The default profile (see the field docs for each value and its cost). */
 export const DEFAULT_TUNING: LoadBalancerTuning = Object.freeze({
