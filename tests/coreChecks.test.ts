@@ -375,3 +375,21 @@ describe("address ranges and blocks (MetalLB pool entries)", () => {
     expect(bigIntToIp(ipToBigInt("2001:db8::ff") + 1n, "ipv6")).toBe("2001:db8::100");
   });
 });
+
+describe("InputError is a Pulumi input-property error and run error by the SDK's own tests", () => {
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  const { InputError: CoreInputError } = require("../src/core/errors") as typeof import("../src/core/errors");
+  const err = new CoreInputError("loadBalancers[1].priority", 300, "must be an integer from 1 to 254");
+
+  test("carries the property path and the reason", () => {
+    expect(err.message).toBe("loadBalancers[1].priority: 300 must be an integer from 1 to 254");
+    expect(err.propertyPath).toBe("loadBalancers[1].priority");
+    expect(err.reason).toBe("300 must be an integer from 1 to 254");
+  });
+
+  test("pulumi.InputPropertyError.isInstance and pulumi.RunError.isInstance accept it", () => {
+    expect(pulumi.InputPropertyError.isInstance(err)).toBe(true);
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
+    expect(pulumi.InputPropertyError.isInstance(new Error("x"))).toBe(false);
+  });
+});

@@ -129,10 +129,20 @@ describe("real engine: pulumi CLI v3.248.0, file backend, Automation API", () =>
     expect(filesContaining(box.dir, [SENTINEL])).toEqual([]);
   });
 
-  it("bad input fails pulumi up naming the field and value, and creates nothing", () => {
+  it("bad input fails pulumi up naming the field and value, without a stack trace, and creates nothing", () => {
     const result = runEngineScenario<{ error: string; resources: string[] }>("bad-input");
-    expect(result.error).toMatch(/vip: "10\.99\.0\.10" is outside the subnet 10\.77\.0\.0\/24 of controlPlanes\[0\] \(cp-01\)/);
+    expect(result.error).toMatch(/error: vip: "10\.99\.0\.10" is outside the subnet 10\.77\.0\.0\/24 of controlPlanes\[0\] \(cp-01\)/);
+    // Reported as a Pulumi run error: no "Unhandled exception", no stack frames.
+    expect(result.error).not.toContain("Unhandled exception");
+    expect(result.error).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m);
     expect(result.resources).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("a bad value that arrives as an Output fails the same way, once it resolves", () => {
+    const result = runEngineScenario<{ error: string; resources: string[] }>("bad-input-output");
+    expect(result.error).toMatch(/error: vip: "10\.99\.0\.10" is outside the subnet 10\.77\.0\.0\/24/);
+    expect(result.error).not.toContain("Unhandled exception");
+    expect(result.error).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m);
   });
 
   it("pulumi destroy removes everything and the stack is removed", async () => {

@@ -142,11 +142,23 @@ describe("ha-pair", () => {
     ["unknown profile", { tuningProfile: "turbo" as never }, 'tuningProfile: "turbo" must be one of default, fast'],
     ["empty control planes", { controlPlanes: [] }, "controlPlanes: [] must list at least one control-plane node"],
     ["unsupported Talos", { talosVersion: "1.8" }, 'talosVersion: "1.8"'],
-    ["a VRRP password with VRRPv3", { vrrpAuthPass: "pw" }, 'authPass: "(secret)" cannot be used with VRRPv3'],
+    ["a VRRP password with VRRPv3", { vrrpAuthPass: "pw" }, 'vrrpAuthPass: "(secret)" cannot be used with VRRPv3'],
+    // The renderer's own names (hosts[i], interface) never reach the user: the component's fields do.
+    ["a bad VRRP interface", { vrrpInterface: "eth 0" }, 'vrrpInterface: "eth 0" must be'],
+    [
+      "two hosts with one priority",
+      {
+        loadBalancers: [
+          { name: "lb-01", address: "192.168.30.21/24", priority: 200, ssh: { privateKey: KEY } },
+          { name: "lb-02", address: "192.168.30.22/24", priority: 200, ssh: { privateKey: KEY } },
+        ],
+      },
+      "loadBalancers[1].priority: 200",
+    ],
     [
       "a VRRP password with a quote",
       { vrrpAuthPass: 'p"w', tuning: { keepalived: { vrrpVersion: 2, advertIntervalMs: 1000 } } },
-      'authPass: "(secret)" must be 1 to 8 printable ASCII characters',
+      'vrrpAuthPass: "(secret)" must be 1 to 8 printable ASCII characters',
     ],
     [
       "VRRPv2 with an IPv6 VIP",

@@ -4,11 +4,17 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { InputError } from "../core/errors";
+import { InputError, withFieldNames } from "../core/errors";
 import { kubernetesApiUrl } from "../render/talos/patch";
 import { componentToken, ControlPlaneEndpoint, ControlPlaneNodeArgs } from "./contract";
 import { checkAuthPass } from "../render/haproxyKeepalived/keepalivedConfig";
-import { checkMode, defaultPriority, HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../render/haproxyKeepalived/plan";
+import {
+  checkMode,
+  componentField,
+  defaultPriority,
+  HaproxyKeepalivedPlanSpec,
+  planHaproxyKeepalived,
+} from "../render/haproxyKeepalived/plan";
 import { LoadBalancerTuningArgs } from "../render/haproxyKeepalived/tuning";
 import { DnsRecordType, LoadBalancerMode, TuningProfile } from "../render/enums";
 import { validated } from "./inputs";
@@ -153,7 +159,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
     const plan = validated(planArgs, (a) => planHaproxyKeepalived(a as HaproxyKeepalivedPlanSpec));
     checkSshGiven(args);
     // The plan checks the password against the VRRP version (with a mask); its format here.
-    if (typeof vrrpAuthPass === "string") checkAuthPass(vrrpAuthPass, 2);
+    if (typeof vrrpAuthPass === "string") withFieldNames(componentField, () => checkAuthPass(vrrpAuthPass, 2));
     super(componentToken("HaproxyKeepalivedEndpoint"), name, {}, opts);
 
     const pushes: command.remote.Command[] = [];

@@ -13,12 +13,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { selectStack } from "../../examples/automation";
 import { TalosVipEndpoint } from "../../src/index";
 import { engineSandbox } from "./engine";
 
-async function badInput(): Promise<unknown> {
-  const box = await engineSandbox("talos-endpoints-e2e", "bad-input", async () => {
+async function badInput(asOutput = false): Promise<unknown> {
+  const box = await engineSandbox("talos-endpoints-e2e", asOutput ? "bad-input-output" : "bad-input", async () => {
     const endpoint = new TalosVipEndpoint("control-plane", {
       talosVersion: "1.13",
       controlPlanes: [
@@ -26,10 +27,11 @@ async function badInput(): Promise<unknown> {
         { name: "cp-02", address: "10.77.0.12/24" },
         { name: "cp-03", address: "10.77.0.13/24" },
       ],
-      vip: "10.99.0.10",
+      vip: asOutput ? pulumi.output("10.99.0.10") : "10.99.0.10",
       link: "eth0",
     });
-    return { endpoint: endpoint.endpoint };
+    // Consumers of the endpoint, as in a stack: the push would take it, so would outputs.
+    return { endpoint: endpoint.endpoint, url: endpoint.kubernetesApiUrl, vip: endpoint.vip };
   });
   let error = "";
   try {
@@ -76,7 +78,14 @@ async function selectStackScenario(workDir: string): Promise<unknown> {
 
 async function main(): Promise<void> {
   const [scenario, arg] = process.argv.slice(2);
-  const result = scenario === "bad-input" ? await badInput() : scenario === "select-stack" ? await selectStackScenario(arg) : undefined;
+  const result =
+    scenario === "bad-input"
+      ? await badInput()
+      : scenario === "bad-input-output"
+        ? await badInput(true)
+        : scenario === "select-stack"
+          ? await selectStackScenario(arg)
+          : undefined;
   if (result === undefined) throw new Error(`unknown scenario ${scenario}`);
   console.log(JSON.stringify(result));
 }

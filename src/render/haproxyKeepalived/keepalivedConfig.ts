@@ -267,7 +267,7 @@ export function checkAuthPass(value: unknown, version: 2 | 3): string | undefine
     throw new InputError(
       "authPass",
       "(secret)",
-      "cannot be used with VRRPv3: RFC 5798 has no authentication; use tuning.keepalived.vrrpVersion 2 or leave authPass unset",
+      "cannot be used with VRRPv3: RFC 5798 has no authentication; use tuning.keepalived.vrrpVersion 2 or leave it unset",
     );
   }
   if (typeof value !== "string" || !/^[!#-&(-[\]-~]{1,8}$/.test(value)) {

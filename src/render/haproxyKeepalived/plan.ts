@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import { ControlPlaneNodeSpec, validateControlPlanes } from "../talos/controlPlanes";
 import { checkDnsLabel, checkInt, checkOneOf } from "../../core/checks";
-import { InputError } from "../../core/errors";
+import { InputError, withFieldNames } from "../../core/errors";
 import { parseInterfaceAddress, parseIp, tryParseIp } from "../../core/net";
 import { checkEndpoint } from "../talos/patch";
 import { parseTalosVersion } from "../talos/version";
@@ -32,6 +32,18 @@ export const TUNING_PROFILES = ["default", "fast"] as const;
 export const DEFAULT_VIRTUAL_ROUTER_ID = 51;
 /** Default TTL of the round-robin records, seconds: short, since a dead node stays in answers until it expires. */
 export const DEFAULT_DNS_TTL = 30;
+
+/**
+ * The Keepalived renderer's field names, as the component (`HaproxyKeepalivedEndpoint`) names them:
+ * `hosts[i]` → `loadBalancers[i]` (same order), `interface` → `vrrpInterface`, `authPass` →
+ * `vrrpAuthPass`. Other names (`vip`, `virtualRouterId`, `tuning.…`) are the same in both.
+ */
+export function componentField(field: string): string {
+  return field
+    .replace(/^hosts(?=\[|$)/, "loadBalancers")
+    .replace(/^interface(?=$|\.)/, "vrrpInterface")
+    .replace(/^authPass(?=$|\.)/, "vrrpAuthPass");
+}
 
 /** The VRRP priority of the `index`-th host when none is given (as `renderKeepalivedConfig` assigns it). */
 export function defaultPriority(index: number): number {
@@ -216,15 +228,17 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     const ordered = hosts.map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) })).sort((a, b) => a.priority - b.priority);
     for (const { h } of ordered) {
       const keepalivedWith = (authPass: string | undefined) =>
-        renderKeepalivedConfig({
-          hosts: hostSpecs,
-          host: h.name,
-          vip: String(args.vip),
-          interface: args.vrrpInterface as string,
-          virtualRouterId: args.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID,
-          authPass,
-          tuning,
-        });
+        withFieldNames(componentField, () =>
+          renderKeepalivedConfig({
+            hosts: hostSpecs,
+            host: h.name,
+            vip: String(args.vip),
+            interface: args.vrrpInterface as string,
+            virtualRouterId: args.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID,
+            authPass,
+            tuning,
+          }),
+        );
       const keepalivedConfig = keepalivedWith(args.vrrpAuthPassSet ? MASKED_AUTH_PASS : undefined);
       const script = renderPushSteps({ haproxyConfig, keepalivedConfig, checkScript });
       const scriptWith = (authPass: string | undefined) =>
