@@ -241,3 +241,23 @@ test("an IPv6 VIP makes HAProxy listen on IPv6 as well, and the config passes ha
   expect((await valueOf(v4.haproxyConfigs))["lb-01"]).not.toContain(":::");
   await rec.settle();
 });
+
+describe("SSH connections that arrive as Promises or Outputs", () => {
+  test("a Promise-valued ssh is accepted and used (pulumi.Input allows it)", async () => {
+    const lb = new HaproxyKeepalivedEndpoint("lb", {
+      ...haPair,
+      loadBalancers: haPair.loadBalancers!.map((h) => ({ ...h, ssh: Promise.resolve({ privateKey: KEY, port: 2222 }) })),
+    });
+    expect(await valueOf(lb.endpoint)).toBe("192.168.30.30");
+    const pushes = (await rec.settle()).filter((r) => r.type === "command:remote:Command");
+    expect(pushes).toHaveLength(2);
+    // The connection (secret as a whole: it holds the key) and the install command come from the resolved Promise.
+    for (const p of pushes) {
+      expect(p.inputs.connection).toBe("[secret]");
+      expect(p.inputs.create).toBe("bash -s");
+    }
+  });
+
+  // (A Promise without a key fails the same check when it resolves; that rejection is not
+  // constructed here because rejected Outputs surface as unhandled rejections, which crash jest.)
+});

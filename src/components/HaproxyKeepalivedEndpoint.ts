@@ -169,7 +169,9 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
       // the priorities are plain values, else in the order given.
       for (const host of orderedHosts(args.loadBalancers ?? [])) {
         const hostPlan = plan.apply((p) => p.hosts[host.name]);
-        const ssh = pulumi.output(host.ssh!);
+        const index = (args.loadBalancers ?? []).indexOf(host);
+        // An Output or Promise connection is checked when it resolves, before the push uses it.
+        const ssh = pulumi.output(host.ssh).apply((s) => checkSshResolved(index, s as pulumi.Unwrap<SshConnectionArgs> | undefined));
         const previous = pushes[pushes.length - 1];
         pushes.push(
           new command.remote.Command(
@@ -223,11 +225,22 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
 function checkSshGiven(args: HaproxyKeepalivedEndpointArgs): void {
   if (checkMode(args.mode) === "dns-round-robin") return;
   (args.loadBalancers ?? []).forEach((lb, i) => {
-    const ssh = lb.ssh as SshConnectionArgs | undefined;
-    if (ssh === undefined || (!pulumi.Output.isInstance(ssh) && ssh.privateKey === undefined)) {
-      throw new InputError(`loadBalancers[${i}].ssh.privateKey`, undefined, "must be set: the configuration is pushed over SSH");
-    }
+    const ssh = lb.ssh;
+    // An Output or a Promise is checked when it resolves (checkSshResolved).
+    if (pulumi.Output.isInstance(ssh) || ssh instanceof Promise) return;
+    checkSshResolved(i, ssh as pulumi.Unwrap<SshConnectionArgs> | undefined);
   });
+}
+
+/**
+ * The connection of `loadBalancers[index]` once resolved: it must hold a private key.
+ * @throws InputError naming `loadBalancers[<index>].ssh.privateKey`.
+ */
+function checkSshResolved(index: number, ssh: pulumi.Unwrap<SshConnectionArgs> | undefined): pulumi.Unwrap<SshConnectionArgs> {
+  if (ssh === undefined || ssh === null || ssh.privateKey === undefined || ssh.privateKey === "") {
+    throw new InputError(`loadBalancers[${index}].ssh.privateKey`, undefined, "must be set: the configuration is pushed over SSH");
+  }
+  return ssh;
 }
 
 /** Hosts in push order: ascending priority (defaults 250, 240, … by position) when priorities are plain. */
