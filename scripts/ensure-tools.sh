@@ -20,6 +20,10 @@ fi
 tools=(
   "pulumi|pulumi|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
   "pulumi-gensdk|pulumi|talos-endpoints/tools/pulumi/gensdk|"
+  "talos-config-check-1.9|talos/v1.9|talos-endpoints/tools/talos/talos-config-check-1.9|"
+  "talos-config-check-1.11|talos/v1.11|talos-endpoints/tools/talos/talos-config-check-1.11|"
+  "talos-config-check-1.12|talos/v1.12|talos-endpoints/tools/talos/talos-config-check-1.12|"
+  "talos-config-check-1.13|talos/v1.13|talos-endpoints/tools/talos/talos-config-check-1.13|"
 )
 
 build() {
