@@ -148,9 +148,8 @@ test("switching talosVersion to 1.13 switches to the multi-document VIP form, wh
   const result = await synthVariant("proxmox", { talosVersion: "1.13" });
   const validate = talosSchemaValidator("1.13");
   const docs = parseAllDocuments(result.files["talos/cp-02.yaml"]).map((d) => d.toJS());
-  expect(docs.map((d) => d.kind)).toEqual([undefined, "LinkConfig", "Layer2VIPConfig", undefined, undefined, undefined]);
-  expect(docs[1]).toEqual({ apiVersion: "v1alpha1", kind: "LinkConfig", name: "ens18", up: true });
-  expect(docs[2]).toEqual({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "ens18" });
+  expect(docs.map((d) => d.kind)).toEqual([undefined, "Layer2VIPConfig", undefined, undefined, undefined]);
+  expect(docs[1]).toEqual({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "ens18" });
   for (const doc of docs) expect(validate(withoutDeletes(doc))).toEqual([]);
 });
 

@@ -108,12 +108,10 @@ describe.each(TALOS_MACHINERY_VERSIONS)("Talos %s: the rendered patch, applied a
     if (multiDoc) {
       expect(result.vips).toEqual([{ source: "Layer2VIPConfig", link: "eth0", ip: VIP }]);
       expect(result.legacyInterfaces).toEqual([]);
-      expect(result.documents).toEqual(
-        expect.arrayContaining([
-          { kind: "LinkConfig", name: "eth0" },
-          { kind: "Layer2VIPConfig", name: VIP },
-        ]),
-      );
+      expect(result.documents).toEqual(expect.arrayContaining([{ kind: "Layer2VIPConfig", name: VIP }]));
+      // No link config document: Talos keeps its default DHCP on the node's links.
+      expect(result.documents.map((d) => d.kind)).not.toContain("LinkConfig");
+      expect(result.runDefaultDHCPOperators).toBe(true);
     } else {
       expect(result.vips).toEqual([{ source: "v1alpha1", link: "eth0", ip: VIP }]);
       expect(main.machine.network.interfaces).toEqual([{ interface: "eth0", vip: { ip: VIP } }]);
@@ -130,12 +128,9 @@ describe.each(TALOS_MACHINERY_VERSIONS)("Talos %s: the rendered patch, applied a
     if (multiDoc) {
       // The CEL expression of LinkAliasConfig is compiled by Talos's validator.
       expect(result.vips).toEqual([{ source: "Layer2VIPConfig", link: "cplink0", ip: VIP }]);
-      expect(result.documents).toEqual(
-        expect.arrayContaining([
-          { kind: "LinkAliasConfig", name: "cplink0" },
-          { kind: "LinkConfig", name: "cplink0" },
-        ]),
-      );
+      expect(result.documents).toEqual(expect.arrayContaining([{ kind: "LinkAliasConfig", name: "cplink0" }]));
+      expect(result.documents.map((d) => d.kind)).not.toContain("LinkConfig");
+      expect(result.runDefaultDHCPOperators).toBe(true);
       const alias = yamlDocuments(result.config).find((d) => d.kind === "LinkAliasConfig");
       expect(alias?.selector.match).toBe('glob("bc:24:11:*", mac(link.hardware_addr)) && link.driver == "virtio_net"');
     } else {
@@ -270,6 +265,18 @@ describe.each(TALOS_MACHINERY_VERSIONS)("Talos %s: the rendered patch, applied a
   });
 
   if (multiDoc) {
+    // The fix for "the rendered LinkConfig takes a DHCP-addressed node off the network": with the
+    // old renderer (a `LinkConfig` with `up: true` beside the Layer2VIPConfig) `after` was false.
+    test.each([
+      ["link eth0", { link: "eth0" }],
+      ["a selected link", { link: undefined, linkSelector: { hardwareAddr: "bc:24:11:*" } }],
+    ])(`Talos ${version}: the rendered VIP patch (%s) keeps Talos's default DHCP and declares the VIP`, (_what, linkArgs) => {
+      const rendered = renderControlPlanePatch({ ...base, ...linkArgs } as ControlPlanePatchSpec);
+      const effect = defaultDhcpEffect(version, pushedParts(rendered));
+      expect(effect).toMatchObject({ before: true, after: true, linkDocuments: [], stopsDefaultDhcp: false });
+      expect(talosCheck(version, { patches: pushedParts(rendered) }).vips.map((v) => v.ip)).toEqual([VIP]);
+    });
+
     test(`Talos ${version}: defaultDhcpEffect: any LinkConfig document turns RunDefaultDHCPOperators off`, () => {
       const effect = defaultDhcpEffect(version, ["apiVersion: v1alpha1\nkind: LinkConfig\nname: eth9\nmtu: 9000\n"]);
       expect(effect).toMatchObject({ before: true, after: false, linkDocuments: ["LinkConfig/eth9"], stopsDefaultDhcp: true });

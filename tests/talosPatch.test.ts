@@ -42,7 +42,7 @@ describe("renderControlPlanePatch against the Talos schema of each version", () 
     expect(talosSchemaValidator("1.12")(legacy).length).toBeGreaterThan(0);
     expect(talosSchemaValidator("1.13")(legacy).length).toBeGreaterThan(0);
     const multi = renderControlPlanePatch({ ...base, talosVersion: "1.12" }).documents;
-    expect(talosSchemaValidator("1.11")(multi[1])).toEqual(["kind LinkConfig is not in the Talos 1.11 schema"]);
+    expect(talosSchemaValidator("1.11")(multi[1])).toEqual(["kind Layer2VIPConfig is not in the Talos 1.11 schema"]);
     expect(talosSchemaValidator("1.11")({ machine: { features: { kubePrizm: {} } } }).length).toBeGreaterThan(0);
   });
 });
@@ -55,16 +55,14 @@ describe("VIP form switches at Talos 1.12", () => {
     expect((main as any).machine.network).toEqual({ interfaces: [{ interface: "eth0", vip: { ip: "192.168.30.30" } }] });
   });
 
-  test.each(["1.12", "1.13", "v1.13.9"])("Talos %s: LinkConfig + Layer2VIPConfig documents, no machine.network", (v) => {
+  test.each(["1.12", "1.13", "v1.13.9"])("Talos %s: a Layer2VIPConfig document only (no LinkConfig), no machine.network", (v) => {
     const [main, ...rest] = renderControlPlanePatch({ ...base, talosVersion: v }).documents;
     expect((main as any).machine.network).toBeUndefined();
-    expect(rest).toEqual([
-      { apiVersion: "v1alpha1", kind: "LinkConfig", name: "eth0", up: true },
-      { apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "eth0" },
-    ]);
+    // A LinkConfig would stop Talos's default DHCP on every link (tests/talosMachinery.test.ts).
+    expect(rest).toEqual([{ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "192.168.30.30", link: "eth0" }]);
   });
 
-  test("Talos 1.12 with a selector: LinkAliasConfig named by linkAlias, used by LinkConfig and Layer2VIPConfig", () => {
+  test("Talos 1.12 with a selector: LinkAliasConfig named by linkAlias, used by Layer2VIPConfig", () => {
     const docs = renderControlPlanePatch({
       ...base,
       talosVersion: "1.12",
@@ -75,7 +73,6 @@ describe("VIP form switches at Talos 1.12", () => {
     expect(docs.map((d) => [d.kind, d.name, d.link])).toEqual([
       [undefined, undefined, undefined],
       ["LinkAliasConfig", "lan0", undefined],
-      ["LinkConfig", "lan0", undefined],
       ["Layer2VIPConfig", "192.168.30.30", "lan0"],
     ]);
     expect((docs[1] as any).selector.match).toBe('glob("bc:24:11:*", mac(link.hardware_addr)) && link.driver == "virtio_net"');

@@ -10,7 +10,7 @@
  * - `machine.features.kubePrism`: the node-local API load balancer, default port 7445 ("KubePrism",
  *   Talos docs); enabled by default since Talos 1.6, rendered explicitly so the setting is visible.
  * - Talos < 1.12: `machine.network.interfaces[]` with `interface` or `deviceSelector` and `vip.ip`.
- * - Talos >= 1.12: `LinkConfig` (`up`), `Layer2VIPConfig` (name = VIP, link) and, for hardware
+ * - Talos >= 1.12: `Layer2VIPConfig` (name = VIP, link) and, for hardware
  *   selection, `LinkAliasConfig` with a CEL `selector.match` over the LinkStatus spec.
  * - Strategic-merge semantics ("Configuration Patches", Talos docs): lists are appended, objects
  *   and scalars overwritten, `machine.network.interfaces` merged by interface, documents by kind
@@ -189,8 +189,8 @@ function toYaml(documents: Record<string, unknown>[]): string {
  *
  * @returns the documents and their YAML. For Talos 1.9-1.11 a single v1alpha1 document (VIP under
  *   `machine.network.interfaces`); for 1.12-1.13 the v1alpha1 document plus `LinkAliasConfig`
- *   (selector only), `LinkConfig` (`up: true`) and `Layer2VIPConfig` (VIP only). Plus the
- *   one-shot parts split off `extraPatch`.
+ *   (selector only) and `Layer2VIPConfig` (VIP only); never a `LinkConfig`, which would stop
+ *   Talos's default DHCP on every link. Plus the one-shot parts split off `extraPatch`.
  * @throws InputError for an unsupported version, a malformed endpoint, VIP, selector or port, a
  *   VIP without a link, or an `extraPatch` that would change a rendered value.
  */
@@ -236,7 +236,10 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
       linkName = checkDnsLabel("linkAlias", spec.linkAlias ?? DEFAULT_LINK_ALIAS);
       documents.push({ apiVersion: "v1alpha1", kind: "LinkAliasConfig", name: linkName, selector: { match: linkSelectorToCel(selector) } });
     }
-    documents.push({ apiVersion: "v1alpha1", kind: "LinkConfig", name: linkName, up: true });
+    // No LinkConfig: any link config document makes Talos stop its default DHCP on every physical
+    // link (`RunDefaultDHCPOperators()`, pkg/machinery/config/container/container.go, v1.12.7 and
+    // v1.13.9), so a node addressed by default DHCP would lose its address. Layer2VIPConfig needs
+    // only `link`; the link is up already (default DHCP, or the platform's network config).
     if (vip) documents.push({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: vip, link: linkName });
   }
   const oneShot: OneShotPart[] = [];
