@@ -6,7 +6,12 @@ import { parseAllDocuments } from "yaml";
 import { SynthResult } from "../examples/stack/synth";
 import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
+import { runWithBindMounts } from "./helpers/mountNamespace";
 import { readVariantConfig, removeVariants, synthVariant } from "./helpers/stacks";
+
+function bin(name: string): string {
+  return fs.existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name;
+}
 
 afterAll(removeVariants);
 
@@ -42,12 +47,20 @@ describe("the baremetal example stack under mocks", () => {
     expect(deps["talos-config-cp-01"]).toEqual(expect.arrayContaining(["control-plane-lb-01", "control-plane-lb-02"]));
   });
 
-  test("writes haproxy.cfg and keepalived.conf per host; the haproxy.cfg passes haproxy -c with no warning", () => {
-    expect(
-      Object.keys(result.files)
-        .filter((f) => /^(haproxy|keepalived)\//.test(f))
-        .sort(),
-    ).toEqual(["haproxy/lb-01.cfg", "haproxy/lb-02.cfg", "keepalived/lb-01.conf", "keepalived/lb-02.conf"]);
+  test("writes every file the push installs per host: haproxy.cfg, keepalived.conf and its check script; the haproxy.cfg passes haproxy -c with no warning", () => {
+    const script = expect.stringMatching(/^talos-endpoints-check-[0-9a-f]{12}\.sh$/);
+    const written = Object.keys(result.files).filter((f) => /^(haproxy|keepalived)\//.test(f));
+    expect(written.filter((f) => !f.includes("/talos-endpoints-check-")).sort()).toEqual([
+      "haproxy/lb-01.cfg",
+      "haproxy/lb-02.cfg",
+      "keepalived/lb-01.conf",
+      "keepalived/lb-02.conf",
+    ]);
+    for (const host of ["lb-01", "lb-02"]) {
+      const scripts = written.filter((f) => f.startsWith(`keepalived/${host}/`));
+      expect(scripts.map((f) => f.slice(`keepalived/${host}/`.length))).toEqual([script]);
+    }
+    expect(written).toHaveLength(6);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-check-"));
     fs.writeFileSync(path.join(tmp, "haproxy.cfg"), result.files["haproxy/lb-01.cfg"]);
     const check = spawnSync("haproxy", ["-dW", "-c", "-f", path.join(tmp, "haproxy.cfg")], { encoding: "utf8" });
@@ -57,6 +70,33 @@ describe("the baremetal example stack under mocks", () => {
     expect(result.files["keepalived/lb-01.conf"]).toMatch(/virtual_ipaddress \{\s+192\.168\.30\.30\/24 dev eth0/);
     expect(result.files["keepalived/lb-02.conf"]).toMatch(/unicast_src_ip 192\.168\.30\.22/);
   });
+
+  test.each(["lb-01", "lb-02"])(
+    "keepalived -t accepts %s's keepalived.conf exactly as synth wrote it, with synth's check script where the conf names it (/etc/keepalived)",
+    (host) => {
+      const conf = path.join(result.outDir, "files", "keepalived", `${host}.conf`);
+      const scriptDir = path.join(result.outDir, "files", "keepalived", host);
+      const [script] = fs.readdirSync(scriptDir);
+      // the one path keepalived.conf runs is the file synth wrote beside it
+      const referenced = [...fs.readFileSync(conf, "utf8").matchAll(/^\s*script "([^"]+)"$/gm)].map((m) => m[1]);
+      expect(referenced).toEqual([`/etc/keepalived/${script}`]);
+      // as the push installs it: executable (0755), in a directory only root can write
+      fs.chmodSync(path.join(scriptDir, script), 0o755);
+      fs.chmodSync(scriptDir, 0o755);
+      const r = runWithBindMounts({ "/etc/keepalived": scriptDir }, [bin("keepalived"), "-t", "-f", conf]);
+      expect(`${r.stdout}${r.stderr}`.trim()).toBe("");
+      expect(r.status).toBe(0);
+      // ... and the same run fails without the script (so the assertion above can fail)
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), "keepalived-empty-"));
+      try {
+        const without = runWithBindMounts({ "/etc/keepalived": empty }, [bin("keepalived"), "-t", "-f", conf]);
+        expect(without.status).not.toBe(0);
+        expect(`${without.stdout}${without.stderr}`).toContain("track script chk_haproxy since not found");
+      } finally {
+        fs.rmSync(empty, { recursive: true, force: true });
+      }
+    },
+  );
 
   test("the VIP flows into every Talos patch (endpoint and certSANs), and the patches validate for Talos 1.11", () => {
     const validate = talosSchemaValidator("1.11");

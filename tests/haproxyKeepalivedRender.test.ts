@@ -16,7 +16,9 @@ import {
   renderCheckScript,
   renderKeepalivedConfig,
 } from "../src/render/haproxyKeepalived/keepalivedConfig";
-import { PUSH_EXIT, renderPushSteps } from "../src/render/haproxyKeepalived/pushScript";
+import { installedFiles, PUSH_EXIT, renderPushSteps } from "../src/render/haproxyKeepalived/pushScript";
+import { HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../src/render/haproxyKeepalived/plan";
+import { runWithBindMounts } from "./helpers/mountNamespace";
 import {
   DEFAULT_TUNING,
   FAST_TUNING,
@@ -451,7 +453,6 @@ describe("bad input is rejected with an InputError naming the field", () => {
         ),
       "authPass",
     ],
-    ["bad script user", () => renderKeepalivedConfig(keepalivedSpec({ scriptUser: "root; rm" })), "scriptUser"],
     ["relative check script dir", () => renderKeepalivedConfig(keepalivedSpec({ checkScriptDir: "etc/keepalived" })), "checkScriptDir"],
     ["push path with a space", () => renderPushSteps({ haproxyConfig: "x", haproxyConfigPath: "/etc/ha proxy.cfg" }), "haproxyConfigPath"],
     [
@@ -583,6 +584,13 @@ describe("the push script (run for real in a temporary directory; needs root lik
     expect(fs.statSync(l.haproxyConfigPath).mode & 0o777).toBe(0o644);
     expect(fs.statSync(l.keepalivedConfigPath).mode & 0o777).toBe(0o600);
     expect(fs.statSync(f.checkScript.path).mode & 0o777).toBe(0o755);
+    // installedFiles lists exactly these, with the same paths, modes and contents
+    const spec = { ...f, haproxyConfigPath: l.haproxyConfigPath, keepalivedConfigPath: l.keepalivedConfigPath };
+    expect(installedFiles(spec).map((x) => [x.path, x.mode, x.content])).toEqual([
+      [l.haproxyConfigPath, "0644", fs.readFileSync(l.haproxyConfigPath, "utf8")],
+      [f.checkScript.path, "0755", fs.readFileSync(f.checkScript.path, "utf8")],
+      [l.keepalivedConfigPath, "0600", fs.readFileSync(l.keepalivedConfigPath, "utf8")],
+    ]);
     const second = push(l, f);
     expect(second.status).toBe(PUSH_EXIT.ok);
     expect(second.stdout).toContain("haproxy.cfg unchanged");
@@ -673,5 +681,74 @@ describe("the push script (run for real in a temporary directory; needs root lik
     expect(r.status).toBe(0);
     expect(fs.existsSync(l.haproxyConfigPath)).toBe(true);
     expect(fs.readdirSync(l.kaDir)).toEqual([]);
+  });
+});
+
+describe("the plan's files are exactly what its push script installs (run as on a host: /etc/haproxy and /etc/keepalived bind-mounted over temporary directories)", () => {
+  const planSpec: HaproxyKeepalivedPlanSpec = {
+    talosVersion: "1.11",
+    controlPlanes: [
+      { name: "cp-01", address: "192.168.30.31/24" },
+      { name: "cp-02", address: "192.168.30.32/24" },
+    ],
+    loadBalancers: [
+      { name: "lb-01", address: "192.168.30.21/24" },
+      { name: "lb-02", address: "192.168.30.22/24" },
+    ],
+    vip: "192.168.30.30/24",
+    vrrpInterface: "eth0",
+    monitor: { port: 9404 },
+  };
+
+  /** Runs the host's public push script (systemctl faked: the reload is logged, not done); returns every file left in the two directories. */
+  function installOnHost(script: string): {
+    status: number | null;
+    stderr: string;
+    files: Record<string, { mode: string; content: string }>;
+  } {
+    const etc = { "/etc/haproxy": path.join(dir, "etc-haproxy"), "/etc/keepalived": path.join(dir, "etc-keepalived") };
+    const bin = path.join(dir, "bin");
+    for (const d of [...Object.values(etc), bin]) fs.mkdirSync(d, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const r = runWithBindMounts(etc, ["/bin/bash", "-s"], { input: script, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const files: Record<string, { mode: string; content: string }> = {};
+    for (const [target, source] of Object.entries(etc)) {
+      for (const name of fs.readdirSync(source)) {
+        const file = path.join(source, name);
+        files[`${target}/${name}`] = { mode: `0${(fs.statSync(file).mode & 0o777).toString(8)}`, content: fs.readFileSync(file, "utf8") };
+      }
+    }
+    return { status: r.status, stderr: r.stderr, files };
+  }
+
+  test("ha-pair: haproxy.cfg, the check script keepalived.conf names, keepalived.conf; nothing else", () => {
+    const host = planHaproxyKeepalived(planSpec).hosts["lb-02"];
+    const paths = Object.keys(host.files);
+    expect(paths).toEqual([
+      "/etc/haproxy/haproxy.cfg",
+      expect.stringMatching(/^\/etc\/keepalived\/talos-endpoints-check-[0-9a-f]{12}\.sh$/),
+      "/etc/keepalived/keepalived.conf",
+    ]);
+    expect(host.files["/etc/keepalived/keepalived.conf"]).toContain(`script "${paths[1]}"`);
+    // the monitor port reaches haproxy.cfg and the check script alike
+    expect(host.files["/etc/haproxy/haproxy.cfg"]).toContain("bind 127.0.0.1:9404");
+    expect(host.files[paths[1]]).toContain("/dev/tcp/127.0.0.1/9404");
+    const r = installOnHost(host.script);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(PUSH_EXIT.ok);
+    expect(r.files).toEqual({
+      "/etc/haproxy/haproxy.cfg": { mode: "0644", content: host.files["/etc/haproxy/haproxy.cfg"] },
+      [paths[1]]: { mode: "0755", content: host.files[paths[1]] },
+      "/etc/keepalived/keepalived.conf": { mode: "0600", content: host.files["/etc/keepalived/keepalived.conf"] },
+    });
+  });
+
+  test("single-haproxy: haproxy.cfg only", () => {
+    const plan = planHaproxyKeepalived({ ...planSpec, mode: "single-haproxy", loadBalancers: planSpec.loadBalancers!.slice(0, 1) });
+    const host = plan.hosts["lb-01"];
+    expect(Object.keys(host.files)).toEqual(["/etc/haproxy/haproxy.cfg"]);
+    const r = installOnHost(host.script);
+    expect(r.status).toBe(PUSH_EXIT.ok);
+    expect(r.files).toEqual({ "/etc/haproxy/haproxy.cfg": { mode: "0644", content: host.haproxyConfig } });
   });
 });

@@ -4,7 +4,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { InputError, withFieldNames } from "../core/errors";
+import { withFieldNames } from "../core/errors";
 import { kubernetesApiUrl } from "../render/talos/patch";
 import { componentToken, ControlPlaneEndpoint, ControlPlaneNodeArgs } from "./contract";
 import { checkAuthPass } from "../render/haproxyKeepalived/keepalivedConfig";
@@ -15,19 +15,36 @@ import {
   HaproxyKeepalivedPlanSpec,
   planHaproxyKeepalived,
 } from "../render/haproxyKeepalived/plan";
-import { LoadBalancerTuningArgs } from "../render/haproxyKeepalived/tuning";
-import { DnsRecordType, LoadBalancerMode, TuningProfile } from "../render/enums";
-import { validated } from "./inputs";
+import { checkSshConnection, checkSshEndpoint, checkSshPrivateKey, SshConnectionSpec } from "../render/haproxyKeepalived/ssh";
+import { HaproxyMonitorArgs, LoadBalancerTuningArgs } from "../render/haproxyKeepalived/tuning";
+import { BalanceAlgorithm, DnsRecordType, LoadBalancerMode, TuningProfile } from "../render/enums";
+import { isPlain, validated } from "./inputs";
 
-/** How to reach a load-balancer host over SSH. */
+/**
+ * How to reach a load-balancer host over SSH. Checked before any resource when plain, else when it
+ * resolves (before the push uses it); errors name `loadBalancers[<i>].ssh.<field>` and the value.
+ */
 export interface SshConnectionArgs {
-  /** Host name or IP to connect to. Default: the host's `address` without prefix. */
+  /**
+   * Host name or IP address to connect to: no scheme (`ssh://`), user, port, prefix or spaces.
+   * Default: the host's `address` without prefix. Errors: empty, a scheme, spaces, a malformed
+   * IP address, anything else that is not a host name.
+   */
   host?: pulumi.Input<string>;
-  /** SSH port. Default 22. */
+  /** SSH port, an integer 1–65535. Default 22. */
   port?: pulumi.Input<number>;
-  /** SSH user. Default `root`; any other user runs the install with `sudo -n` (passwordless sudo needed). */
+  /**
+   * SSH user, a Unix user name (letters, digits, `_ . @ -`, not starting with `-` or `.`, at most
+   * 64 characters, no spaces). Default `root`; any other user runs the install with `sudo -n`
+   * (passwordless sudo needed).
+   */
   user?: pulumi.Input<string>;
-  /** The private key (PEM/OpenSSH text, not a path). Always stored as a Pulumi secret. */
+  /**
+   * The private key (PEM/OpenSSH text, not a path). Required. Pass it as a Pulumi secret
+   * (`pulumi.secret(...)`, `config.requireSecret(...)`): a plain string is still stored as a secret
+   * in this component's resources, but a warning is logged for each host, because the place it came
+   * from (a plain config value, a file in the program) is not protected.
+   */
   privateKey: pulumi.Input<string>;
 }
 
@@ -92,6 +109,46 @@ export interface HaproxyKeepalivedEndpointArgs {
   tuningProfile?: pulumi.Input<TuningProfile>;
   /** Overrides on top of the profile, every field with its unit in its name (see `tuning.ts`). Default none. */
   tuning?: pulumi.Input<LoadBalancerTuningArgs>;
+  /**
+   * HAProxy `balance` of both backends (`BalanceAlgorithm`): `roundrobin` (default, each node in
+   * turn) or `leastconn` (the node with the fewest connections; the HAProxy manual recommends it
+   * "where very long sessions are expected", such as Kubernetes watches, which round-robin leaves
+   * piled on the nodes that were up longest after a node restarts). Errors: any other value.
+   */
+  balance?: pulumi.Input<BalanceAlgorithm>;
+  /**
+   * `ha-pair`: whether a host gives up the VIP when no Kubernetes API node is UP in its HAProxy
+   * (haproxy.cfg `monitor fail if { nbsrv(kubernetes_api) lt 1 }`: the monitor URI answers 503,
+   * Keepalived's check fails, the host goes to FAULT). Default true: a load balancer cut off from
+   * the control planes (a broken link, a firewall, a routing fault) hands the VIP to a peer that
+   * still reaches them. The cost: when every kube-apiserver is down for all hosts (the whole
+   * control plane down, etcd without quorum, a fresh cluster before the first node serves), no
+   * host holds the VIP, so the Talos API on `<VIP>:50000` is unreachable too although apid on the
+   * nodes is up. talosctl still works through the node addresses (`talosApiEndpoints`, which is
+   * where talosconfig endpoints belong anyway), and Kubernetes clients time out instead of being
+   * refused. false: a host keeps the VIP while its HAProxy serves, so `<VIP>:50000` stays up when
+   * Kubernetes is down, but a host that lost every control plane keeps the VIP and every request
+   * through it fails until someone acts. No effect in `single-haproxy` (no Keepalived).
+   */
+  failWhenNoKubernetesBackend?: pulumi.Input<boolean>;
+  /**
+   * The HTTP status HAProxy's unauthenticated `GET /readyz` check expects from a serving
+   * kube-apiserver, 100–599. Default by `talosVersion`: 401 (Talos runs kube-apiserver with
+   * `anonymous-auth=false`, so 401 proves TLS and HTTP are served; source: Talos 1.1 release notes
+   * and siderolabs/talos#5713). Set 200 if the cluster allows anonymous `/readyz` (e.g.
+   * `cluster.apiServer.extraArgs` `anonymous-auth: "true"`): with the wrong status every node is
+   * marked DOWN and the endpoint serves no Kubernetes API at all. Errors: outside 100–599 or not an
+   * integer.
+   */
+  kubernetesApiCheckStatus?: pulumi.Input<number>;
+  /**
+   * HAProxy's monitor endpoint, which Keepalived's check script probes: address, port and URI
+   * (`HaproxyMonitorArgs`). Default `127.0.0.1:8404` `/healthz`; change the port if 8404 is taken
+   * on the hosts. haproxy.cfg and the check script always get the same values (a new port also
+   * renames the check script, whose path holds a hash of its content). Errors: a non-loopback
+   * address, a port outside 1–65535, a URI that is not an absolute path, an unknown field.
+   */
+  monitor?: pulumi.Input<HaproxyMonitorArgs>;
   /** `dns-round-robin`: the DNS name clients use (`api.cluster.example.org`). */
   dnsName?: pulumi.Input<string>;
   /** `dns-round-robin`: TTL of the records, seconds, 1–86400. Default 30. */
@@ -120,16 +177,19 @@ export interface HaproxyKeepalivedEndpointArgs {
  * leaves the hosts as they are (removing the load balancer under a running cluster would cut it
  * off). `dns-round-robin` has no children.
  *
- * Outputs: the endpoint contract; `haproxyConfigs` and `keepalivedConfigs` by host (the latter a
- * secret when a VRRP password is set); `dnsRecords` to create (`dns-round-robin`); `warnings`.
+ * Outputs: the endpoint contract; `haproxyConfigs` and `keepalivedConfigs` by host (the VRRP
+ * password masked); `files`, every file the push installs by host and path; `dnsRecords` to
+ * create (`dns-round-robin`); `warnings`.
  *
  * Errors (InputError, before any resource when the inputs are plain): an unknown mode or tuning
  * profile; everything `TalosVipEndpoint` rejects about the control planes and the version; fewer
  * than 2 hosts in `ha-pair` or not exactly 1 in `single-haproxy`; a host name that is not a DNS
  * label; a host address without prefix, duplicated or equal to a control plane; a missing SSH
- * key; a missing, malformed or clashing VIP (equal to a host or a node, outside the hosts'
- * subnet); duplicate priorities; `virtualRouterId` outside 1–255; a VRRP password with VRRPv3;
- * tuning values out of range; a missing or IP `dnsName`.
+ * key, a bad SSH host, port or user; a missing, malformed or clashing VIP (equal to a host or a
+ * node, outside the hosts' subnet); duplicate priorities; `virtualRouterId` outside 1–255; a VRRP
+ * password with VRRPv3; tuning values out of range; a bad `balance`, `kubernetesApiCheckStatus`
+ * or `monitor`; a missing or IP `dnsName`. A private key that is not a Pulumi secret is a
+ * warning (`pulumi.log.warn`), not an error.
  */
 export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implements ControlPlaneEndpoint {
   /** The VIP (`ha-pair`), the HAProxy host's address (`single-haproxy`) or the DNS name (`dns-round-robin`). */
@@ -142,21 +202,25 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
   public readonly haproxyConfigs!: pulumi.Output<Record<string, string>>;
   /** The rendered keepalived.conf by host name (`ha-pair` only), the VRRP password shown as `********`. */
   public readonly keepalivedConfigs!: pulumi.Output<Record<string, string>>;
+  /**
+   * Every file the push installs, by host name, then by absolute path on the host, in install
+   * order: `/etc/haproxy/haproxy.cfg` (mode 0644); in `ha-pair` also the Keepalived check script
+   * `/etc/keepalived/talos-endpoints-check-<first 12 hex digits of its SHA-256>.sh` (0755, the
+   * path keepalived.conf's `vrrp_script` runs) and `/etc/keepalived/keepalived.conf` (0600, the
+   * VRRP password shown as `********`). Nothing else stays on the host: the push's other writes
+   * are temporary (staged copies, `.<file>.reload-pending` markers) and it deletes the check
+   * scripts of older configs. Empty in `dns-round-robin`. Source: `installedFiles` in
+   * src/render/haproxyKeepalived/pushScript.ts, the same spec the push script is rendered from.
+   */
+  public readonly files!: pulumi.Output<Record<string, Record<string, string>>>;
   /** `dns-round-robin`: the A/AAAA records to create, one per control plane. Empty otherwise. */
   public readonly dnsRecords!: pulumi.Output<DnsRecord[]>;
   /** Warnings about the chosen setup (e.g. no health checking with DNS round-robin). */
   public readonly warnings!: pulumi.Output<string[]>;
 
   constructor(name: string, args: HaproxyKeepalivedEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The SSH connections hold the private keys: keep them out of the plan, or every rendered file
-    // and the endpoint itself would be tainted as secret.
-    const { vrrpAuthPass, ...rest } = args;
-    const planArgs = {
-      ...rest,
-      loadBalancers: args.loadBalancers?.map(({ ssh: _ssh, ...host }) => host),
-      vrrpAuthPassSet: vrrpAuthPass !== undefined,
-    };
-    const plan = validated(planArgs, (a) => planHaproxyKeepalived(a as HaproxyKeepalivedPlanSpec));
+    const { vrrpAuthPass } = args;
+    const plan = validated(planArgsOf(args), (a) => planHaproxyKeepalived(a as HaproxyKeepalivedPlanSpec));
     checkSshGiven(args);
     // The plan checks the password against the VRRP version (with a mask); its format here.
     if (typeof vrrpAuthPass === "string") withFieldNames(componentField, () => checkAuthPass(vrrpAuthPass, 2));
@@ -171,7 +235,8 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
         const hostPlan = plan.apply((p) => p.hosts[host.name]);
         const index = (args.loadBalancers ?? []).indexOf(host);
         // An Output or Promise connection is checked when it resolves, before the push uses it.
-        const ssh = pulumi.output(host.ssh).apply((s) => checkSshResolved(index, s as pulumi.Unwrap<SshConnectionArgs> | undefined));
+        const { endpoint: ssh, privateKey } = checkedSsh(index, host.ssh);
+        this.warnUnlessSecret(index, host.ssh);
         const previous = pushes[pushes.length - 1];
         pushes.push(
           new command.remote.Command(
@@ -181,7 +246,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
                 host: pulumi.all([ssh, host.address]).apply(([s, address]) => s.host ?? address.split("/")[0]),
                 port: ssh.apply((s) => s.port ?? 22),
                 user: ssh.apply((s) => s.user ?? "root"),
-                privateKey: pulumi.secret(ssh.apply((s) => s.privateKey)),
+                privateKey: pulumi.secret(privateKey),
               },
               create: ssh.apply((s) => ((s.user ?? "root") === "root" ? "bash -s" : "sudo -n bash -s")),
               // The real script (with the VRRP password, if any) exists only inside this secret.
@@ -204,6 +269,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
       Object.fromEntries(Object.entries(p.hosts).flatMap(([h, v]) => (v.keepalivedConfig ? [[h, v.keepalivedConfig]] : []))),
     );
     this.keepalivedConfigs = keepalived;
+    this.files = plan.apply((p) => Object.fromEntries(Object.entries(p.hosts).map(([h, v]) => [h, v.files])));
     this.dnsRecords = plan.dnsRecords;
     this.warnings = plan.warnings;
     this.registerOutputs({
@@ -212,35 +278,123 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
       talosApiEndpoints: this.talosApiEndpoints,
       haproxyConfigs: this.haproxyConfigs,
       keepalivedConfigs: this.keepalivedConfigs,
+      files: this.files,
       dnsRecords: this.dnsRecords,
       warnings: this.warnings,
+    });
+  }
+
+  /**
+   * Logs a warning (once, when the key resolves) if the private key of `loadBalancers[index]` is
+   * set but not a Pulumi secret. The push stores it as a secret either way; the warning is about
+   * where it came from.
+   */
+  private warnUnlessSecret(index: number, ssh: pulumi.Input<SshConnectionArgs> | undefined): void {
+    const key = pulumi.output(privateKeyOf(ssh));
+    key.apply(async (value) => {
+      if (typeof value !== "string" || value === "" || (await pulumi.isSecret(key))) return;
+      await pulumi.log.warn(
+        `loadBalancers[${index}].ssh.privateKey is not a Pulumi secret. The push still stores it as a secret, but where it ` +
+          "comes from it is in clear text (a plain config value sits unencrypted in Pulumi.<stack>.yaml). Pass it as a secret: " +
+          "pulumi.secret(key), or config.requireSecret(...) after `pulumi config set --secret <key> ...`.",
+        this,
+      );
     });
   }
 }
 
 /**
- * Every load-balancer host needs an SSH connection with a private key (checked where plain).
- * @throws InputError naming the host.
+ * What the plan reads: the args without the secrets. The SSH connections hold the private keys
+ * and are left out (they would taint every rendered file and the endpoint itself as secret); the
+ * VRRP password is replaced by whether one is set (the plan renders a mask).
+ */
+function planArgsOf(
+  args: HaproxyKeepalivedEndpointArgs,
+): Omit<HaproxyKeepalivedEndpointArgs, "vrrpAuthPass"> & { vrrpAuthPassSet: boolean } {
+  const { vrrpAuthPass, ...rest } = args;
+  return {
+    ...rest,
+    loadBalancers: args.loadBalancers?.map(({ ssh: _ssh, ...host }) => host),
+    vrrpAuthPassSet: vrrpAuthPass !== undefined,
+  };
+}
+
+/**
+ * The absolute paths of the files the push installs on each load-balancer host (the keys of the
+ * `files` output, in install order), known now, before any Output resolves, for a program that
+ * names one artifact per file (the example stack's synth writes one per path). The check script's
+ * name holds a hash of its content, so it depends on `tuningProfile`, `tuning` and `monitor`.
+ *
+ * @param args the component's args; everything but `loadBalancers[].ssh` and `vrrpAuthPass` must
+ *   be plain (not Outputs or Promises), as in a stack read from config.
+ * @returns host name → paths; empty in `dns-round-robin`.
+ * @throws InputError as the component does for bad args; Error when a needed arg is not plain.
+ */
+export function plannedFilePaths(args: HaproxyKeepalivedEndpointArgs): Record<string, string[]> {
+  const planArgs = planArgsOf(args);
+  if (!isPlain(planArgs)) {
+    throw new Error(
+      "plannedFilePaths: every HaproxyKeepalivedEndpoint arg except ssh and vrrpAuthPass must be plain (no Output or Promise)",
+    );
+  }
+  const plan = planHaproxyKeepalived(planArgs as HaproxyKeepalivedPlanSpec);
+  return Object.fromEntries(Object.entries(plan.hosts).map(([host, p]) => [host, Object.keys(p.files)]));
+}
+
+/**
+ * Every load-balancer host needs an SSH connection with a private key; host, port and user must
+ * be valid where set. Checks what is plain now (a connection or field that is an Output or a
+ * Promise is checked when it resolves, by checkedSsh).
+ * @throws InputError naming `loadBalancers[<i>].ssh.<field>`.
  */
 function checkSshGiven(args: HaproxyKeepalivedEndpointArgs): void {
   if (checkMode(args.mode) === "dns-round-robin") return;
   (args.loadBalancers ?? []).forEach((lb, i) => {
     const ssh = lb.ssh;
-    // An Output or a Promise is checked when it resolves (checkSshResolved).
     if (pulumi.Output.isInstance(ssh) || ssh instanceof Promise) return;
-    checkSshResolved(i, ssh as pulumi.Unwrap<SshConnectionArgs> | undefined);
+    checkSshConnection(`loadBalancers[${i}].ssh`, ssh as SshConnectionSpec | undefined, isPlain);
   });
 }
 
+/** Where to connect (no key): as given, or checked once resolved. */
+type SshEndpoint = pulumi.Unwrap<Omit<SshConnectionArgs, "privateKey">>;
+
 /**
- * The connection of `loadBalancers[index]` once resolved: it must hold a private key.
- * @throws InputError naming `loadBalancers[<index>].ssh.privateKey`.
+ * The connection of `loadBalancers[index]` in two checked parts: where to connect, and the key.
+ * Each resolves only after its check passed (the key must be set; host, port and user valid where
+ * set). A plain connection object is split before it is resolved, so that a secret key does not
+ * make the host, port, user and install command secret too; a connection given as one Output or
+ * Promise stays whole (its parts share its secrecy).
+ * @throws InputError (inside the Outputs) naming `loadBalancers[<index>].ssh.<field>`.
  */
-function checkSshResolved(index: number, ssh: pulumi.Unwrap<SshConnectionArgs> | undefined): pulumi.Unwrap<SshConnectionArgs> {
-  if (ssh === undefined || ssh === null || ssh.privateKey === undefined || ssh.privateKey === "") {
-    throw new InputError(`loadBalancers[${index}].ssh.privateKey`, undefined, "must be set: the configuration is pushed over SSH");
+function checkedSsh(
+  index: number,
+  ssh: pulumi.Input<SshConnectionArgs> | undefined,
+): { endpoint: pulumi.Output<SshEndpoint>; privateKey: pulumi.Output<string> } {
+  const field = `loadBalancers[${index}].ssh`;
+  if (ssh === undefined || pulumi.Output.isInstance(ssh) || ssh instanceof Promise) {
+    const whole = pulumi.output(ssh).apply((s) => {
+      checkSshConnection(field, s as SshConnectionSpec | undefined);
+      return s as pulumi.Unwrap<SshConnectionArgs>;
+    });
+    return { endpoint: whole.apply(({ host, port, user }) => ({ host, port, user })), privateKey: whole.apply((s) => s.privateKey) };
   }
-  return ssh;
+  const { privateKey, ...endpoint } = ssh as SshConnectionArgs;
+  return {
+    endpoint: pulumi.output(endpoint).apply((e) => {
+      checkSshEndpoint(field, e);
+      return e as SshEndpoint;
+    }),
+    privateKey: pulumi.output(privateKey).apply((k) => checkSshPrivateKey(`${field}.privateKey`, k)),
+  };
+}
+
+/** The private key of a connection as given: the field of a plain connection, else taken from the resolved connection (whose secrecy it inherits). */
+function privateKeyOf(ssh: pulumi.Input<SshConnectionArgs> | undefined): pulumi.Input<string | undefined> {
+  if (ssh === undefined || pulumi.Output.isInstance(ssh) || ssh instanceof Promise) {
+    return pulumi.output(ssh).apply((s) => (s as pulumi.Unwrap<SshConnectionArgs> | undefined)?.privateKey);
+  }
+  return (ssh as SshConnectionArgs).privateKey;
 }
 
 /** Hosts in push order: ascending priority (defaults 250, 240, … by position) when priorities are plain. */

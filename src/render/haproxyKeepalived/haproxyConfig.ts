@@ -24,7 +24,15 @@ import { InputError } from "../../core/errors";
 import { parseIp } from "../../core/net";
 import { KUBERNETES_API_PORT, TALOS_API_PORT } from "../talos/patch";
 import { MIN_TALOS_MINOR } from "../talos/version";
-import { haproxyDuration, HaproxyTuning, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
+import {
+  haproxyDuration,
+  HaproxyTuning,
+  LoadBalancerTuningInput,
+  HaproxyMonitorArgs,
+  MonitorEndpoint,
+  resolveMonitor,
+  resolveTuning,
+} from "./tuning";
 
 /** A control-plane node behind HAProxy. */
 export interface HaproxyBackendNode {
@@ -51,7 +59,7 @@ export interface HaproxyConfigSpec {
   /** Timing overrides on top of {@link DEFAULT_TUNING} (pass {@link FAST_TUNING} for the fast profile). Only `haproxy` is used here. */
   tuning?: LoadBalancerTuningInput;
   /** Monitor endpoint, default `127.0.0.1:8404` `/healthz`; must match the Keepalived config's. */
-  monitor?: Partial<MonitorEndpoint>;
+  monitor?: HaproxyMonitorArgs;
   /**
    * true (default): the monitor URI answers 503 when no Kubernetes API node is UP from this host
    * (`monitor fail if { nbsrv(kubernetes_api) lt 1 }`), so a host cut off from every control-plane

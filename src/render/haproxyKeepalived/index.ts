@@ -4,3 +4,4 @@ export * from "./haproxyConfig";
 export * from "./keepalivedConfig";
 export * from "./pushScript";
 export * from "./plan";
+export * from "./ssh";

@@ -6,12 +6,16 @@
  * `keepalived -t` or in the namespace lab, see tests/lab/RESULTS.md):
  * - `vrrp_script` is defined before the `vrrp_instance` that tracks it: keepalived resolves
  *   `track_script` names while parsing, and a script defined later is "not found, ignoring".
- * - `enable_script_security` with an explicit `script_user`: without it keepalived refuses to
+ * - `enable_script_security` with `script_user root`: without the first keepalived refuses to
  *   start cleanly ("SECURITY VIOLATION - scripts are being executed but script_security not
  *   enabled", exit 6 from `keepalived -t`), and without `script_user` it looks for a user
  *   `keepalived_script`, which the Debian package does not create ("Unable to set default user
- *   keepalived_script for script ... - removing"). The default user is root; see
- *   {@link KeepalivedConfigSpec.scriptUser}.
+ *   keepalived_script for script ... - removing"). Always root, not a choice: Keepalived 2.2.7
+ *   (Debian 12's) kills its own config test with SIGTERM (`keepalived -t` exits 143, printing
+ *   nothing) whenever `script_user` is not root (acassen/keepalived#2617 and #2587, fixed in
+ *   2.2.8; reproduced here with `script_user nobody`), so the push, which validates with
+ *   `keepalived -t`, would refuse every such file. The check script only connects to 127.0.0.1,
+ *   and keepalived refuses it if it or a directory above it is writable by a non-root user.
  * - The check is a serve check, not a process check: an HTTP GET of HAProxy's `monitor-uri`
  *   (see {@link renderCheckScript}). `pidof` must not be used: on Debian /usr/bin/pidof is a
  *   symlink to killall5 and keepalived executes the resolved path, so it never behaves as pidof.
@@ -46,7 +50,15 @@ import { checkDnsLabel, checkInt, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { InterfaceAddress, parseInterfaceAddress } from "../../core/net";
 import { checkLinkName } from "../talos/patch";
-import { KeepalivedTuning, keepalivedSeconds, LoadBalancerTuningInput, MonitorEndpoint, resolveMonitor, resolveTuning } from "./tuning";
+import {
+  KeepalivedTuning,
+  keepalivedSeconds,
+  LoadBalancerTuningInput,
+  HaproxyMonitorArgs,
+  MonitorEndpoint,
+  resolveMonitor,
+  resolveTuning,
+} from "./tuning";
 
 /** Directory of keepalived.conf on Debian, and default home of the check script. */
 export const DEFAULT_KEEPALIVED_DIR = "/etc/keepalived";
@@ -64,7 +76,7 @@ export interface CheckScriptSpec {
   /** Timing overrides on top of {@link DEFAULT_TUNING}; uses `keepalived.scriptIntervalSec`, `monitorPollMs`, `monitorTimeoutMs`. */
   tuning?: LoadBalancerTuningInput;
   /** HAProxy's monitor endpoint, default `127.0.0.1:8404` `/healthz`; must match haproxy.cfg. */
-  monitor?: Partial<MonitorEndpoint>;
+  monitor?: HaproxyMonitorArgs;
   /**
    * Absolute directory for the check script, default `/etc/keepalived`. With
    * `enable_script_security` no component of the path may be writable by a non-root user.
@@ -102,13 +114,6 @@ export interface KeepalivedConfigSpec extends CheckScriptSpec {
   interface: string;
   /** VRRP `virtual_router_id`, 1-255; unique per VIP on the L2 segment. */
   virtualRouterId: number;
-  /**
-   * User the check script runs as, default `root`. The Debian package creates no
-   * `keepalived_script` user, root needs no extra host setup, and the script only opens a TCP
-   * connection to 127.0.0.1; `enable_script_security` makes keepalived refuse it if the script or
-   * any directory above it is writable by a non-root user. Any existing user also works.
-   */
-  scriptUser?: string;
   /** VRRPv2 only: `auth_type PASS` password, 1-8 printable characters without spaces or quotes (keepalived uses only 8). A secret. */
   authPass?: string;
 }
@@ -248,15 +253,6 @@ function checkVip(field: string, value: unknown, hosts: Host[]): string {
   return validateLayer2Vip(field, ip, hosts, "hosts");
 }
 
-function checkScriptUser(value: unknown): string {
-  return checkPattern(
-    "scriptUser",
-    value,
-    /^[a-z_][a-z0-9_-]{0,31}$/,
-    "must be a Unix user name (lower-case letters, digits, _ and -, at most 32 characters)",
-  );
-}
-
 /**
  * Checks a VRRP `auth_pass` for the given VRRP version.
  * @throws InputError (never showing the value) with VRRPv3, or when it is not 1-8 printable characters without spaces, quotes or backslashes.
@@ -280,10 +276,11 @@ export function checkAuthPass(value: unknown, version: 2 | 3): string | undefine
   return value;
 }
 
-function globalDefs(scriptUser: string, k: KeepalivedTuning): string[] {
+function globalDefs(k: KeepalivedTuning): string[] {
   return [
     "global_defs {",
-    `    script_user ${scriptUser}`,
+    // root only: see the module doc (keepalived 2.2.7's config test and a non-root script_user)
+    "    script_user root",
     "    enable_script_security",
     `    vrrp_version ${k.vrrpVersion}`,
     "    # switch to realtime scheduling when timers run one advert interval late (CPU starvation),",
@@ -358,7 +355,7 @@ function vrrpInstance(a: InstanceArgs): string[] {
  *   first host's subnet; a priority outside 1-254 or duplicated; `host` not among the hosts;
  *   `vip` malformed, with a prefix other than the hosts', outside their subnet, equal to a host
  *   address or to the network/broadcast address; a bad `interface`; `virtualRouterId` outside
- *   1-255; a bad `scriptUser`; `authPass` with VRRPv3 or malformed; any `tuning.keepalived.*` out
+ *   1-255; `authPass` with VRRPv3 or malformed; any `tuning.keepalived.*` out
  *   of range or unknown (e.g. `advertIntervalMs` below 1000 with VRRPv2).
  */
 export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
@@ -369,7 +366,6 @@ export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
   const iface = checkLinkName("interface", spec.interface);
   const vrid = checkInt("virtualRouterId", spec.virtualRouterId, { min: 1, max: 255 });
   const k = resolveTuning(spec.tuning).keepalived;
-  const scriptUser = checkScriptUser(spec.scriptUser ?? "root");
   const authPass = checkAuthPass(spec.authPass, k.vrrpVersion);
   if (k.vrrpVersion === 2 && vip.includes(":")) {
     throw new InputError(
@@ -382,7 +378,7 @@ export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
   const peers = hosts.filter((h) => h !== self);
   const sections = [
     [`# Rendered by talos-endpoints for ${self.name} (Keepalived 2.2 syntax). Changes made on the host are overwritten by the next push.`],
-    globalDefs(scriptUser, k),
+    globalDefs(k),
     vrrpScript(script.path, k),
     vrrpInstance({ self, peers, iface, vrid, vip, k, authPass }),
   ];

@@ -9,10 +9,10 @@ import { InputError, withFieldNames } from "../../core/errors";
 import { parseInterfaceAddress, parseIp, tryParseIp } from "../../core/net";
 import { checkEndpoint } from "../talos/patch";
 import { parseTalosVersion } from "../talos/version";
-import { renderHaproxyConfig } from "./haproxyConfig";
+import { HaproxyConfigSpec, renderHaproxyConfig } from "./haproxyConfig";
 import { FIRST_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./keepalivedConfig";
-import { renderPushSteps } from "./pushScript";
-import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning, LoadBalancerTuningInput } from "./tuning";
+import { installedFiles, PushStepsSpec, renderPushSteps } from "./pushScript";
+import { DEFAULT_TUNING, FAST_TUNING, HaproxyMonitorArgs, LoadBalancerTuning, LoadBalancerTuningInput } from "./tuning";
 
 /**
  * Modes of `HaproxyKeepalivedEndpoint`:
@@ -79,6 +79,10 @@ export interface HaproxyKeepalivedPlanSpec {
   vrrpAuthPassSet?: boolean;
   tuningProfile?: string;
   tuning?: LoadBalancerTuningInput;
+  balance?: string;
+  failWhenNoKubernetesBackend?: boolean;
+  kubernetesApiCheckStatus?: number;
+  monitor?: HaproxyMonitorArgs;
   dnsName?: string;
   dnsTtl?: number;
 }
@@ -91,6 +95,11 @@ export interface HostPlan {
   haproxyConfig: string;
   /** keepalived.conf with the VRRP password masked. */
   keepalivedConfig?: string;
+  /**
+   * Every file the push script installs, by absolute path on the host, in install order
+   * (`installedFiles` of the script's spec; keepalived.conf with the VRRP password masked).
+   */
+  files: Record<string, string>;
   /** The push script with the password masked: its hash is the trigger. */
   script: string;
   hash: string;
@@ -127,6 +136,11 @@ function tuningOf(args: HaproxyKeepalivedPlanSpec): LoadBalancerTuningInput {
   const base = profile(args.tuningProfile);
   const over = (args.tuning ?? {}) as LoadBalancerTuningInput;
   return { haproxy: { ...base.haproxy, ...over.haproxy }, keepalived: { ...base.keepalived, ...over.keepalived } };
+}
+
+/** The files of a push spec by path (see {@link HostPlan.files}). */
+function filesOf(spec: PushStepsSpec): Record<string, string> {
+  return Object.fromEntries(installedFiles(spec).map((f) => [f.path, f.content]));
 }
 
 function hash(text: string): string {
@@ -204,14 +218,19 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     controlPlanes: nodes.map((n) => ({ name: n.name, ip: n.address.ip })),
     tuning,
     listenIpv6,
+    monitor: args.monitor,
+    balance: args.balance as HaproxyConfigSpec["balance"],
+    failWhenNoKubernetesBackend: args.failWhenNoKubernetesBackend,
+    kubernetesApiCheckStatus: args.kubernetesApiCheckStatus,
   });
 
   let endpoint: string;
   const plans: Record<string, HostPlan> = {};
   if (mode === "single-haproxy") {
     endpoint = hosts[0].address.ip;
-    const script = renderPushSteps({ haproxyConfig });
-    plans[hosts[0].name] = { haproxyConfig, script, hash: hash(script), scriptWith: () => script };
+    const push = { haproxyConfig };
+    const script = renderPushSteps(push);
+    plans[hosts[0].name] = { haproxyConfig, files: filesOf(push), script, hash: hash(script), scriptWith: () => script };
   } else {
     if (args.vip === undefined) throw new InputError("vip", args.vip, "must be set in ha-pair mode");
     if (args.vrrpInterface === undefined) throw new InputError("vrrpInterface", args.vrrpInterface, "must be set in ha-pair mode");
@@ -221,7 +240,7 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     });
     endpoint = vipIp;
     const hostSpecs = hosts.map((h) => ({ name: h.name, address: h.address.cidr, priority: h.priority }));
-    const checkScript = renderCheckScript({ tuning });
+    const checkScript = renderCheckScript({ tuning, monitor: args.monitor });
     // Push order: lowest priority first. With nopreempt the VIP holder is whichever host took it,
     // so this is a stable order, not a guarantee that the holder goes last; hosts change one at a
     // time and reload without dropping the VIP.
@@ -237,13 +256,16 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
             virtualRouterId: args.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID,
             authPass,
             tuning,
+            // the same monitor as the check script, so keepalived.conf names the script's path
+            monitor: args.monitor,
           }),
         );
       const keepalivedConfig = keepalivedWith(args.vrrpAuthPassSet ? MASKED_AUTH_PASS : undefined);
-      const script = renderPushSteps({ haproxyConfig, keepalivedConfig, checkScript });
+      const push = { haproxyConfig, keepalivedConfig, checkScript };
+      const script = renderPushSteps(push);
       const scriptWith = (authPass: string | undefined) =>
         renderPushSteps({ haproxyConfig, keepalivedConfig: keepalivedWith(authPass), checkScript });
-      plans[h.name] = { haproxyConfig, keepalivedConfig, script, hash: hash(script), scriptWith };
+      plans[h.name] = { haproxyConfig, keepalivedConfig, files: filesOf(push), script, hash: hash(script), scriptWith };
     }
   }
   return { mode, endpoint, talosApiEndpoints: nodeIps, hosts: plans, dnsRecords: [], warnings };

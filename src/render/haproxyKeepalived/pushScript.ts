@@ -40,16 +40,43 @@ export interface PushStepsSpec {
   keepalivedConfig?: string;
   /** The check script the keepalived.conf refers to (from `renderCheckScript`); omit only for configs that use none. Requires `keepalivedConfig`. */
   checkScript?: RenderedCheckScript;
-  /** Default `/etc/haproxy/haproxy.cfg` (Debian). */
+  /**
+   * Default {@link DEFAULT_HAPROXY_CONFIG_PATH} (Debian). The component always uses the default;
+   * another path is for running the script elsewhere (the tests install into a temporary directory).
+   */
   haproxyConfigPath?: string;
-  /** Default `/etc/keepalived/keepalived.conf` (Debian). */
+  /** Default {@link DEFAULT_KEEPALIVED_CONFIG_PATH} (Debian). As `haproxyConfigPath`, the component uses the default. */
   keepalivedConfigPath?: string;
-  /** Default `{ kind: "systemd" }`. */
+  /** Default `{ kind: "systemd" }` (what the component uses; the namespace lab, which has no systemd, signals). */
   reload?: ReloadMethod;
-  /** Default `/usr/sbin/haproxy` (Debian package path). */
-  haproxyBin?: string;
-  /** Default `/usr/sbin/keepalived` (Debian package path). */
-  keepalivedBin?: string;
+}
+
+/** Where Debian's haproxy package (and its systemd unit) reads haproxy.cfg. */
+export const DEFAULT_HAPROXY_CONFIG_PATH = "/etc/haproxy/haproxy.cfg";
+/** Where Debian's keepalived package (and its systemd unit) reads keepalived.conf. */
+export const DEFAULT_KEEPALIVED_CONFIG_PATH = "/etc/keepalived/keepalived.conf";
+/** The programs the script validates with: the Debian packages' paths. */
+const HAPROXY_BIN = "/usr/sbin/haproxy";
+const KEEPALIVED_BIN = "/usr/sbin/keepalived";
+
+/** File modes the push gives the installed files (octal, as `chmod` takes them). */
+export const INSTALLED_FILE_MODES = Object.freeze({
+  /** haproxy.cfg: readable by all, as Debian ships it. */
+  haproxyConfig: "0644",
+  /** The check script: executable; keepalived checks that `script_user` (root) may execute it. */
+  checkScript: "0755",
+  /** keepalived.conf: root only (it may hold the VRRP password). */
+  keepalivedConfig: "0600",
+});
+
+/** One file the push script installs. */
+export interface InstalledFile {
+  /** Absolute path on the host. */
+  path: string;
+  /** Mode, octal (`0644`). */
+  mode: string;
+  /** The content, as given to {@link renderPushSteps}. */
+  content: string;
 }
 
 /** Exit codes of the push script. */
@@ -174,7 +201,7 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
       'if [ -e "$CHECK_SCRIPT" ]; then',
       `  printf '%s' '${content}' | base64 -d | cmp -s - "$CHECK_SCRIPT" || die 5 "$CHECK_SCRIPT exists with different content; remove it and push again"`,
       "else",
-      `  stage check_new "$CHECK_SCRIPT" 0755 '${content}'`,
+      `  stage check_new "$CHECK_SCRIPT" ${INSTALLED_FILE_MODES.checkScript} '${content}'`,
       '  bash -n "$check_new" || die 5 "the new check script does not parse"',
       '  mv -f -- "$check_new" "$CHECK_SCRIPT"',
       "  new_check=$CHECK_SCRIPT",
@@ -191,6 +218,40 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
   };
 }
 
+/**
+ * The files {@link renderPushSteps} installs for `spec`, in install order: haproxy.cfg, then (with
+ * `keepalivedConfig`) the check script and keepalived.conf. These are all the files the script
+ * leaves on the host; besides them it only writes temporary files that it removes (staged copies,
+ * `.<file>.reload-pending` markers) and deletes check scripts of older configs.
+ * @throws InputError as {@link renderPushSteps} for a bad path or a `checkScript` without `keepalivedConfig`.
+ */
+export function installedFiles(spec: PushStepsSpec): InstalledFile[] {
+  const files: InstalledFile[] = [
+    {
+      path: checkPath("haproxyConfigPath", spec.haproxyConfigPath ?? DEFAULT_HAPROXY_CONFIG_PATH),
+      mode: INSTALLED_FILE_MODES.haproxyConfig,
+      content: spec.haproxyConfig,
+    },
+  ];
+  if (spec.keepalivedConfig === undefined) {
+    if (spec.checkScript !== undefined)
+      throw new InputError("checkScript", spec.checkScript.path, "needs keepalivedConfig: only keepalived runs the check script");
+    return files;
+  }
+  if (spec.checkScript !== undefined)
+    files.push({
+      path: checkPath("checkScript.path", spec.checkScript.path),
+      mode: INSTALLED_FILE_MODES.checkScript,
+      content: spec.checkScript.content,
+    });
+  files.push({
+    path: checkPath("keepalivedConfigPath", spec.keepalivedConfigPath ?? DEFAULT_KEEPALIVED_CONFIG_PATH),
+    mode: INSTALLED_FILE_MODES.keepalivedConfig,
+    content: spec.keepalivedConfig,
+  });
+  return files;
+}
+
 function keepalivedSteps(
   spec: PushStepsSpec,
   reload: ReturnType<typeof reloadCommands>,
@@ -200,15 +261,15 @@ function keepalivedSteps(
       throw new InputError("checkScript", spec.checkScript.path, "needs keepalivedConfig: only keepalived runs the check script");
     return { stage: [], install: [], reload: [], prune: [] };
   }
-  const conf = checkPath("keepalivedConfigPath", spec.keepalivedConfigPath ?? "/etc/keepalived/keepalived.conf");
-  const bin = checkPath("keepalivedBin", spec.keepalivedBin ?? "/usr/sbin/keepalived");
+  const conf = checkPath("keepalivedConfigPath", spec.keepalivedConfigPath ?? DEFAULT_KEEPALIVED_CONFIG_PATH);
+  const bin = KEEPALIVED_BIN;
   const check = checkScriptSteps(spec.checkScript, conf);
   return {
     stage: [
       `[ -x ${bin} ] || die 1 "${bin} not found: install the keepalived package"`,
       ...check.install,
       "# 3. stage and validate keepalived.conf",
-      `stage keepalived_new ${conf} 0600 '${base64(spec.keepalivedConfig)}'`,
+      `stage keepalived_new ${conf} ${INSTALLED_FILE_MODES.keepalivedConfig} '${base64(spec.keepalivedConfig)}'`,
       `if ! out=$(${bin} -t -f "$keepalived_new" 2>&1); then printf '%s\\n' "$out" >&2; die 4 "keepalived refused the new keepalived.conf; nothing was changed"; fi`,
     ],
     install: [`install_file "$keepalived_new" ${conf} keepalived.conf ${pendingMarker(conf)}`],
@@ -235,16 +296,17 @@ function keepalivedSteps(
  * Without `keepalivedConfig`, steps 2, 3 and 6 and the Keepalived parts of 4 and 5 are left out.
  * Temporary files are removed on every exit path. File contents are embedded base64-encoded, so
  * the script needs no stdin and no other file. Host needs: root, bash, coreutils (base64,
- * mktemp, head), diffutils (cmp), grep, haproxy, keepalived (all in a default Debian install
- * plus the two packages).
+ * mktemp, head), diffutils (cmp), grep, and `/usr/sbin/haproxy` and `/usr/sbin/keepalived` (all
+ * in a default Debian/Ubuntu install plus the two packages, which put the programs there). The
+ * files it installs are {@link installedFiles}.
  *
  * @returns the script text; run it with `bash` as root on the host (or inside the lab namespace).
  * @throws InputError for a path or unit name that is not a plain absolute path / `.service`
  *   name, or a `checkScript` without `keepalivedConfig`.
  */
 export function renderPushSteps(spec: PushStepsSpec): string {
-  const haproxyCfg = checkPath("haproxyConfigPath", spec.haproxyConfigPath ?? "/etc/haproxy/haproxy.cfg");
-  const haproxyBin = checkPath("haproxyBin", spec.haproxyBin ?? "/usr/sbin/haproxy");
+  const haproxyCfg = checkPath("haproxyConfigPath", spec.haproxyConfigPath ?? DEFAULT_HAPROXY_CONFIG_PATH);
+  const haproxyBin = HAPROXY_BIN;
   const reload = reloadCommands(spec.reload ?? { kind: "systemd" });
   const keepalived = keepalivedSteps(spec, reload);
   return [
@@ -252,7 +314,7 @@ export function renderPushSteps(spec: PushStepsSpec): string {
     ...reload.helpers,
     `[ -x ${haproxyBin} ] || die 1 "${haproxyBin} not found: install the haproxy package"`,
     "# 1. stage and validate haproxy.cfg",
-    `stage haproxy_new ${haproxyCfg} 0644 '${base64(spec.haproxyConfig)}'`,
+    `stage haproxy_new ${haproxyCfg} ${INSTALLED_FILE_MODES.haproxyConfig} '${base64(spec.haproxyConfig)}'`,
     `if ! out=$(${haproxyBin} -dW -c -f "$haproxy_new" 2>&1); then printf '%s\\n' "$out" >&2; die 3 "haproxy refused the new haproxy.cfg; nothing was changed"; fi`,
     ...keepalived.stage,
     "# 4. move into place (only files whose content changed)",

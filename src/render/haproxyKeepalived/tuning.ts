@@ -234,18 +234,33 @@ export const FAST_TUNING: LoadBalancerTuning = Object.freeze({
   }),
 }) as LoadBalancerTuning;
 
-/** Where HAProxy answers the Keepalived check: its `monitor-uri` frontend. */
-export interface MonitorEndpoint {
-  /** Bind address, IPv4 loopback by default so nothing outside the host can reach it: `127.0.0.1`. */
-  address: string;
+/**
+ * Where HAProxy answers the Keepalived check: its `monitor-uri` frontend (`frontend
+ * haproxy_monitor` in haproxy.cfg), which the check script probes over HTTP. Every field
+ * optional; unset fields keep {@link DEFAULT_MONITOR} (`http://127.0.0.1:8404/healthz`).
+ * haproxy.cfg and the check script always get the same values.
+ */
+export interface HaproxyMonitorArgs {
   /**
-   * TCP port, default 8404. That number is the HAProxy manual's usual stats-page port; this
-   * package renders no stats page, so there is no clash unless you add one on the same port.
+   * Bind address, an IPv4 loopback address (`127.0.0.0/8`) so nothing outside the host can reach
+   * it. Default `127.0.0.1`. Errors: any other address, `::1` included.
    */
-  port: number;
-  /** The monitor URI (HAProxy `monitor-uri`), an absolute path; default `/healthz`. */
-  uri: string;
+  address?: string;
+  /**
+   * TCP port, 1–65535, that must be free on every load-balancer host. Default 8404 (the HAProxy
+   * manual's usual stats-page port; this package renders no stats page). Change it when another
+   * service already listens there: HAProxy would otherwise fail to start with the new file.
+   */
+  port?: number;
+  /**
+   * The monitor URI (HAProxy `monitor-uri`): an absolute path of letters, digits and `. _ ~ / -`,
+   * at most 201 characters. Default `/healthz`.
+   */
+  uri?: string;
 }
+
+/** {@link HaproxyMonitorArgs} with every field set. */
+export type MonitorEndpoint = Required<HaproxyMonitorArgs>;
 
 /** Default {@link MonitorEndpoint}: `http://127.0.0.1:8404/healthz`. */
 export const DEFAULT_MONITOR: MonitorEndpoint = Object.freeze({ address: "127.0.0.1", port: 8404, uri: "/healthz" });
@@ -351,9 +366,11 @@ export function resolveTuning(
  * absolute path of URL-safe characters.
  * @throws InputError naming `monitor.address`, `monitor.port` or `monitor.uri`.
  */
-export function resolveMonitor(input: Partial<MonitorEndpoint> | undefined, field = "monitor"): MonitorEndpoint {
+export function resolveMonitor(input: HaproxyMonitorArgs | undefined, field = "monitor"): MonitorEndpoint {
   checkKnownKeys(field, input, DEFAULT_MONITOR);
-  const m = { ...DEFAULT_MONITOR, ...input };
+  // A field given as undefined (an unset config value passed through) keeps its default.
+  const given = Object.entries(input ?? {}).filter(([, v]) => v !== undefined);
+  const m: MonitorEndpoint = { ...DEFAULT_MONITOR, ...Object.fromEntries(given) };
   const loopback = tryParseIp(m.address);
   if (!loopback || !cidrContains("127.0.0.0/8", loopback.ip)) {
     throw new InputError(
