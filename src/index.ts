@@ -40,11 +40,24 @@ export type {
   MetalLbPoolObjectSpec,
   MetalLbObjectMeta,
 } from "./components/MetalLbServices";
+export { CiliumServices } from "./components/CiliumServices";
+export type {
+  CiliumServicesArgs,
+  CiliumPoolArgs,
+  CiliumL2AnnouncementArgs,
+  CiliumBgpArgs,
+  CiliumBgpPeerArgs,
+  CiliumBgpTimersArgs,
+  CiliumBgpGracefulRestartArgs,
+  CiliumBgpAdvertisementArgs,
+} from "./components/CiliumServices";
 export { TalosConfigPush } from "./components/TalosConfigPush";
 export type { TalosConfigPushArgs } from "./components/TalosConfigPush";
 export {
   ApplyMode,
   BalanceAlgorithm,
+  CiliumDelivery,
+  CiliumMode,
   DnsRecordType,
   KubeProxyMode,
   LabelSelectorOperator,

@@ -15,13 +15,14 @@ import * as enums from "../src/render/enums";
 import { LOAD_BALANCER_MODES, TUNING_PROFILES } from "../src/render/haproxyKeepalived/plan";
 import { BALANCE_ALGORITHMS } from "../src/render/haproxyKeepalived/haproxyConfig";
 import { KUBE_PROXY_MODES, METALLB_DELIVERIES, METALLB_MODES } from "../src/render/metallb/types";
+import { CILIUM_DELIVERIES, CILIUM_MODES } from "../src/render/cilium/types";
 import { APPLY_MODES } from "../src/render/talos/talosctl";
 import { ensurePulumiCli, REPO_ROOT, TOOLS_ROOT } from "./helpers/engine";
 import { exportedComponents, packageSchema } from "./helpers/schema";
 
 jest.setTimeout(240_000);
 
-const COMPONENTS = ["HaproxyKeepalivedEndpoint", "MetalLbServices", "NlbEndpoint", "TalosConfigPush", "TalosVipEndpoint"];
+const COMPONENTS = ["CiliumServices", "HaproxyKeepalivedEndpoint", "MetalLbServices", "NlbEndpoint", "TalosConfigPush", "TalosVipEndpoint"];
 const token = (name: string) => `talos-endpoints:index:${name}`;
 
 type Property = { description?: string; $ref?: string; type?: string };
@@ -38,7 +39,7 @@ beforeAll(() => {
   schema = packageSchema();
 });
 
-test("the entry exports exactly the five components, and the analyzer accepts every one", () => {
+test("the entry exports exactly the six components, and the analyzer accepts every one", () => {
   expect(exportedComponents().sort()).toEqual(COMPONENTS);
   expect(Object.keys(schema.resources).sort()).toEqual(COMPONENTS.map(token));
   for (const name of COMPONENTS) expect((schema.resources[token(name)] as Resource).isComponent).toBe(true);
@@ -78,6 +79,17 @@ test("the documented inputs of each component are there, required where the Type
     $ref: "#/types/talos-endpoints:index:LoadBalancerTuningArgs",
   });
   expect(r("MetalLbServices").properties?.talosPatch).toMatchObject({ type: "string" });
+  expect(Object.keys(r("CiliumServices").properties ?? {}).sort()).toEqual([
+    "endpoint",
+    "helmValues",
+    "loadBalancerClass",
+    "manifests",
+    "talosPatch",
+  ]);
+  expect(r("CiliumServices").requiredInputs?.sort()).toEqual(["delivery", "mode", "pools", "workerCount"]);
+  expect(r("CiliumServices").inputProperties?.mode).toMatchObject({ $ref: "#/types/talos-endpoints:index:CiliumMode" });
+  expect(r("CiliumServices").inputProperties?.delivery).toMatchObject({ $ref: "#/types/talos-endpoints:index:CiliumDelivery" });
+  expect(r("CiliumServices").inputProperties?.bgp).toMatchObject({ $ref: "#/types/talos-endpoints:index:CiliumBgpArgs" });
   // Only Outputs are public: no arrays of child resources leak into the schema.
   for (const name of COMPONENTS)
     expect(JSON.stringify(r(name).properties)).not.toMatch(/"pushes"|"commands"|command:(local|remote):Command/);
@@ -91,6 +103,8 @@ test.each([
   ["MetalLbMode", enums.MetalLbMode, METALLB_MODES],
   ["MetalLbDelivery", enums.MetalLbDelivery, METALLB_DELIVERIES],
   ["KubeProxyMode", enums.KubeProxyMode, KUBE_PROXY_MODES],
+  ["CiliumMode", enums.CiliumMode, CILIUM_MODES],
+  ["CiliumDelivery", enums.CiliumDelivery, CILIUM_DELIVERIES],
 ])("enum %s has exactly the values the renderers check", (_name, values, checked) => {
   expect(Object.values(values).sort()).toEqual([...checked].sort());
 });
@@ -136,7 +150,7 @@ test("the Python SDK generated from the schema by Pulumi's code generator import
       "import inspect, json, pulumi_talos_endpoints as t",
       "doc = t.HaproxyKeepalivedEndpointArgs.__init__.__doc__",
       "print(json.dumps({",
-      " 'classes': sorted(n for n in dir(t) if n in ('TalosVipEndpoint','HaproxyKeepalivedEndpoint','NlbEndpoint','MetalLbServices','TalosConfigPush')),",
+      " 'classes': sorted(n for n in dir(t) if n in ('CiliumServices','TalosVipEndpoint','HaproxyKeepalivedEndpoint','NlbEndpoint','MetalLbServices','TalosConfigPush')),",
       " 'mode': t.LoadBalancerMode.HA_PAIR.value, 'apply': t.ApplyMode.NO_REBOOT.value,",
       " 'params': sorted(inspect.signature(t.TalosConfigPushArgs.__init__).parameters),",
       " 'doc': 'the floating VIP' in doc }))",

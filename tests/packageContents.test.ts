@@ -58,6 +58,9 @@ test("the entry exports the components, the enums, InputError and the render nam
   expect(Object.keys(entry).sort()).toEqual([
     "ApplyMode",
     "BalanceAlgorithm",
+    "CiliumDelivery",
+    "CiliumMode",
+    "CiliumServices",
     "DnsRecordType",
     "HaproxyKeepalivedEndpoint",
     "InputError",

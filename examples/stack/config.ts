@@ -6,8 +6,9 @@
  *
  * - every platform: `platform`, `talosVersion`, `controlPlanes`, `talosconfig` (secret), all
  *   required; `gateway`, `kubePrismEnabled`, `kubePrismPort`, `extraCertSANs`, `applyMode`,
- *   `tryTimeout`, `waitTimeoutSeconds`, `metallb`, `metallbBgpPassword` (secret), `kubeconfig`
- *   (secret), optional;
+ *   `tryTimeout`, `waitTimeoutSeconds`, `metallb`, `metallbBgpPassword` (secret), `cilium`,
+ *   `ciliumBgpPassword` (secret), `kubeconfig` (secret), optional (`metallb` and `cilium` not
+ *   together: one Service load balancer; `cilium` needs KubePrism, `kubePrismEnabled` not false);
  * - `proxmox`: `vip`, `proxmox`, `proxmoxApiToken` (secret), required; `link`, `linkSelector`;
  * - `aws`: `aws` and an `instanceId` on every control plane, required; `workers`;
  * - `baremetal`: `loadBalancer`, `lbSshPrivateKey` (secret), required; `link`, `linkSelector`,
@@ -29,8 +30,11 @@
  *   `pulumi up` is easy to miss; the message says which platforms read the key;
  * - a key of no platform (a typo such as `kubePrismPrt`; its value is shown as `[not shown]`: it
  *   may be a secret), and an unknown field inside the mappings whose fields the rules below list
- *   (`proxmox`, `aws`, `loadBalancer` and its hosts, `metallb`, `linkSelector`, control planes,
- *   workers).
+ *   (`proxmox`, `aws`, `loadBalancer` and its hosts, `metallb`, `cilium`, `linkSelector`, control
+ *   planes, workers);
+ * - `metallb` and `cilium` together (two controllers would hand out and announce the same kind of
+ *   Service), and `cilium` with `kubePrismEnabled: false` (Cilium reaches the API server through
+ *   KubePrism).
  *
  * Deeper checks (addresses, names, ranges, what lies inside `metallb.pools` or
  * `loadBalancer.tuning`) are the components' own, with their field names (`vip`,
@@ -43,11 +47,21 @@ import type {
   LoadBalancerHostArgs,
   SshConnectionArgs,
 } from "../../src/components/HaproxyKeepalivedEndpoint";
+import type { CiliumServicesArgs } from "../../src/components/CiliumServices";
 import type { MetalLbServicesArgs } from "../../src/components/MetalLbServices";
 import type { NlbControlPlaneInstanceArgs, NlbEndpointArgs, NlbWorkerInstanceArgs } from "../../src/components/NlbEndpoint";
 import type { TalosConfigPushArgs } from "../../src/components/TalosConfigPush";
 import { InputError } from "../../src/core/errors";
-import { ApplyMode, KubeProxyMode, LoadBalancerMode, MetalLbDelivery, MetalLbMode, TuningProfile } from "../../src/render/enums";
+import {
+  ApplyMode,
+  CiliumDelivery,
+  CiliumMode,
+  KubeProxyMode,
+  LoadBalancerMode,
+  MetalLbDelivery,
+  MetalLbMode,
+  TuningProfile,
+} from "../../src/render/enums";
 
 /** Project name from Pulumi.yaml: the config namespace. */
 export const PROJECT = "talos-endpoints";
@@ -139,6 +153,17 @@ export type MetalLbSettings = Omit<
 >;
 
 /**
+ * Cilium settings (`talos-endpoints:cilium`): the `CiliumServices` inputs the stack does not derive
+ * itself (node addresses, the VIP, the load-balancer hosts, the gateway and the KubePrism port come
+ * from the rest of the config; BGP peers get the optional secret `ciliumBgpPassword`). Unknown
+ * fields are refused.
+ */
+export type CiliumSettings = Omit<
+  CiliumServicesArgs,
+  "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "gateway" | "kubeconfig" | "kubePrismPort"
+>;
+
+/**
  * The Talos push settings read as they are (`TalosConfigPushArgs`, documented there): `talosVersion`
  * (required), `kubePrismEnabled`, `kubePrismPort`, `extraCertSANs`, `tryTimeout`, `waitTimeoutSeconds`.
  */
@@ -168,7 +193,11 @@ export interface StackConfigBase extends PushSettings {
   metallb?: MetalLbSettings;
   /** BGP session password for every MetalLB peer (secret, optional). */
   metallbBgpPassword?: pulumi.Output<string>;
-  /** Kubeconfig for MetalLB `delivery: kubernetes` (secret, optional). */
+  /** Cilium for LoadBalancer Services (refused together with `metallb`). Default none. */
+  cilium?: CiliumSettings;
+  /** BGP session password for every Cilium peer (secret, optional). */
+  ciliumBgpPassword?: pulumi.Output<string>;
+  /** Kubeconfig for MetalLB's or Cilium's `delivery: kubernetes` (secret, optional). */
   kubeconfig?: pulumi.Output<string>;
 }
 
@@ -308,6 +337,21 @@ const METALLB: FieldRules<MetalLbSettings> & Rules = {
   kubeProxyMode: { kind: "string", required: false, oneOf: Object.values(KubeProxyMode) },
 };
 
+const CILIUM: FieldRules<CiliumSettings> & Rules = {
+  mode: { kind: "string", required: true, oneOf: Object.values(CiliumMode) },
+  delivery: { kind: "string", required: true, oneOf: Object.values(CiliumDelivery) },
+  version: { kind: "string", required: false },
+  pools: { kind: "list", required: true },
+  ingressAddress: { kind: "string", required: false },
+  l2Announcement: { kind: "mapping", required: false },
+  bgp: { kind: "mapping", required: false },
+  workerCount: { kind: "number", required: true },
+  controlPlanesRunServices: { kind: "boolean", required: false },
+  kubeProxyReplacement: { kind: "boolean", required: false },
+  requireLBClass: { kind: "boolean", required: false },
+  loadBalancerServices: { kind: "number", required: false },
+};
+
 const COMMON: FieldRules<Omit<StackConfigBase, "platform">> & Rules = {
   talosVersion: { kind: "string", required: true },
   controlPlanes: { kind: "list", required: true, items: CONTROL_PLANE },
@@ -321,6 +365,8 @@ const COMMON: FieldRules<Omit<StackConfigBase, "platform">> & Rules = {
   talosconfig: { kind: "secret", required: true },
   metallb: { kind: "mapping", required: false, fields: METALLB },
   metallbBgpPassword: { kind: "secret", required: false },
+  cilium: { kind: "mapping", required: false, fields: CILIUM },
+  ciliumBgpPassword: { kind: "secret", required: false },
   kubeconfig: { kind: "secret", required: false },
 };
 
@@ -603,7 +649,31 @@ function readPlatformConfig<C>(cfg: pulumi.Config, platform: Platform, rules: Co
   }
   const level: Level = { platform, others: PLATFORMS.filter((p) => p !== platform).map((p) => ({ platform: p, rules: RULES[p] })) };
   assertConfig<C>(values, rules, level);
+  checkServiceLoadBalancer(values);
   return values;
+}
+
+/**
+ * One Service load balancer: `metallb` and `cilium` are refused together, and `cilium` needs
+ * KubePrism (its Helm values point the agent at `localhost:<kubePrismPort>`).
+ * @throws InputError naming `talos-endpoints:cilium` or `talos-endpoints:kubePrismEnabled`.
+ */
+function checkServiceLoadBalancer(values: Partial<StackConfigBase>): void {
+  if (values.cilium === undefined) return;
+  if (values.metallb !== undefined) {
+    throw new InputError(
+      `${PROJECT}:cilium`,
+      { mode: values.cilium.mode },
+      `cannot be set together with ${PROJECT}:metallb: both would allocate and announce LoadBalancer addresses; keep one of the two`,
+    );
+  }
+  if (values.kubePrismEnabled === false) {
+    throw new InputError(
+      `${PROJECT}:kubePrismEnabled`,
+      false,
+      `must not be false with ${PROJECT}:cilium: Cilium reaches the API server through KubePrism (k8sServiceHost: localhost)`,
+    );
+  }
 }
 
 /**

@@ -3,8 +3,9 @@
  * API (`automation.ts`) all call {@link stackProgram}.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CiliumServices } from "../../src/components/CiliumServices";
 import { ControlPlaneEndpoint } from "../../src/components/contract";
-import { HaproxyKeepalivedEndpoint } from "../../src/components/HaproxyKeepalivedEndpoint";
+import { HaproxyKeepalivedEndpoint, HaproxyKeepalivedEndpointArgs, plannedFilePaths } from "../../src/components/HaproxyKeepalivedEndpoint";
 import { MetalLbServices } from "../../src/components/MetalLbServices";
 import { NlbEndpoint } from "../../src/components/NlbEndpoint";
 import { TalosVipEndpoint } from "../../src/components/TalosVipEndpoint";
@@ -94,11 +95,15 @@ function proxmoxParts(cfg: ProxmoxStackConfig): PlatformParts {
   };
 }
 
-/** Bare metal: HAProxy + Keepalived on dedicated hosts (or one HAProxy, or DNS round-robin) in front of the control planes. */
+/**
+ * Bare metal: HAProxy + Keepalived on dedicated hosts (or one HAProxy, or DNS round-robin) in front of the control planes.
+ * Files: every file the push installs on each host (the component's `files`): `haproxy/<host>.cfg`,
+ * `keepalived/<host>.conf` and, beside it, `keepalived/<host>/<check script>` under its name on the host.
+ */
 function baremetalParts(cfg: BaremetalStackConfig): PlatformParts {
   const lb = cfg.loadBalancer;
   const hosts = lb.hosts ?? [];
-  const endpoint = new HaproxyKeepalivedEndpoint("control-plane", {
+  const args: HaproxyKeepalivedEndpointArgs = {
     mode: lb.mode,
     talosVersion: cfg.talosVersion,
     controlPlanes: cfg.controlPlanes,
@@ -116,11 +121,25 @@ function baremetalParts(cfg: BaremetalStackConfig): PlatformParts {
     tuning: lb.tuning,
     dnsName: lb.dnsName,
     dnsTtl: lb.dnsTtl,
-  });
+  };
+  const endpoint = new HaproxyKeepalivedEndpoint("control-plane", args);
+  /** Where synth writes a host's file: `<service>/<host>.cfg|.conf` for the two configs, else `<service>/<host>/<file name>`. */
+  const synthPathOf = (host: string, file: string): string => {
+    if (file === "/etc/haproxy/haproxy.cfg") return `haproxy/${host}.cfg`;
+    if (file === "/etc/keepalived/keepalived.conf") return `keepalived/${host}.conf`;
+    const [service, name] = file.split("/").slice(-2); // e.g. keepalived, talos-endpoints-check-<hash>.sh
+    return `${service}/${host}/${name}`;
+  };
+  // The paths are known now (the config is plain); the contents come from the component's output.
   const files: Record<string, pulumi.Output<string>> = {};
-  for (const h of hosts) {
-    files[`haproxy/${h.name}.cfg`] = endpoint.haproxyConfigs.apply((c) => c[h.name]);
-    if ((lb.mode ?? "ha-pair") === "ha-pair") files[`keepalived/${h.name}.conf`] = endpoint.keepalivedConfigs.apply((c) => c[h.name]);
+  for (const [host, paths] of Object.entries(plannedFilePaths(args))) {
+    for (const file of paths) {
+      files[synthPathOf(host, file)] = endpoint.files.apply((f) => {
+        const content = f[host]?.[file];
+        if (content === undefined) throw new Error(`HaproxyKeepalivedEndpoint.files has no ${file} for ${host}`);
+        return content;
+      });
+    }
   }
   return {
     backend: lb.mode === "dns-round-robin" ? "DNS round-robin" : lb.mode === "single-haproxy" ? "HAProxy" : "HAProxy + Keepalived VIP",
@@ -176,9 +195,27 @@ function metalLb(cfg: StackConfig, parts: PlatformParts): MetalLbServices | unde
   });
 }
 
-/** The part every platform shares: MetalLB, the talosctl push of the endpoint, the artifacts, the outputs. */
+/** Cilium for LoadBalancer Services, when configured (never together with MetalLB: `readStackConfig` refuses it). */
+function cilium(cfg: StackConfig, parts: PlatformParts): CiliumServices | undefined {
+  if (!cfg.cilium) return undefined;
+  const password = cfg.ciliumBgpPassword;
+  const bgp = cfg.cilium.bgp;
+  return new CiliumServices("services", {
+    ...cfg.cilium,
+    bgp: bgp && { ...bgp, peers: bgp.peers?.map((peer) => (password ? { ...peer, password } : peer)) },
+    nodeAddresses: cfg.controlPlanes.map((cp) => cp.address),
+    controlPlaneVip: parts.reserved?.vip,
+    loadBalancerHosts: parts.reserved?.loadBalancerHosts,
+    gateway: cfg.gateway,
+    kubePrismPort: cfg.kubePrismPort,
+    kubeconfig: cfg.kubeconfig,
+  });
+}
+
+/** The part every platform shares: MetalLB or Cilium, the talosctl push of the endpoint, the artifacts, the outputs. */
 function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
   const services = metalLb(cfg, parts);
+  const ciliumServices = cilium(cfg, parts);
   const push = new TalosConfigPush(
     "talos-config",
     {
@@ -195,7 +232,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       mode: cfg.applyMode,
       tryTimeout: cfg.tryTimeout,
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
-      extraPatch: services?.talosPatch,
+      extraPatch: services?.talosPatch ?? ciliumServices?.talosPatch,
     },
     { dependsOn: parts.dependsOn },
   );
@@ -206,6 +243,10 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
     files[`talos/${name}.talosctl.txt`] = push.commandLines.apply((l) => `${l[name]}\n`);
   }
   if (services) files["metallb/manifests.yaml"] = services.manifests;
+  if (ciliumServices) {
+    files["cilium/manifests.yaml"] = ciliumServices.manifests;
+    files["cilium/values.yaml"] = ciliumServices.helmValues;
+  }
   const topology = pulumi.all([parts.endpoint.endpoint, parts.endpoint.talosApiEndpoints]).apply(([ep, ips]) =>
     renderTopology({
       backend: parts.backend,
@@ -224,6 +265,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       talosApiEndpoints: parts.endpoint.talosApiEndpoints,
       ...parts.outputs,
       ...(services ? { servicesEndpoint: services.endpoint } : {}),
+      ...(ciliumServices ? { servicesEndpoint: ciliumServices.endpoint, servicesLoadBalancerClass: ciliumServices.loadBalancerClass } : {}),
       patchHashes: push.patchHashes,
     },
     files,

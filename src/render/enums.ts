@@ -112,3 +112,23 @@ export const LabelSelectorOperator = {
 } as const;
 /** Operator of a label selector requirement. */
 export type LabelSelectorOperator = (typeof LabelSelectorOperator)[keyof typeof LabelSelectorOperator];
+
+/** How Cilium announces LoadBalancer Service addresses (`CiliumServices.mode`). */
+export const CiliumMode = {
+  /** L2 announcements (ARP from the node holding each Service's lease): one segment, small clusters. */
+  L2: "l2",
+  /** BGP control plane v2 (routes to routers, ECMP across nodes): routed networks, large clusters. */
+  Bgp: "bgp",
+} as const;
+/** How Cilium announces LoadBalancer Service addresses. */
+export type CiliumMode = (typeof CiliumMode)[keyof typeof CiliumMode];
+
+/** How `CiliumServices` delivers its custom resources. */
+export const CiliumDelivery = {
+  /** In the Talos machine config (`cluster.inlineManifests`); Cilium itself is installed by the user's Helm step with the rendered values. */
+  TalosInline: "talos-inline",
+  /** The Helm chart `cilium` and the custom resources through a Kubernetes provider built from a kubeconfig. */
+  Kubernetes: "kubernetes",
+} as const;
+/** How `CiliumServices` delivers its custom resources. */
+export type CiliumDelivery = (typeof CiliumDelivery)[keyof typeof CiliumDelivery];

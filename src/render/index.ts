@@ -24,3 +24,22 @@ export type { RenderedMetalLb } from "./metallb/manifests";
 export { renderMetalLbTalosPatch } from "./metallb/talosPatch";
 export type { MetalLbTalosPatch } from "./metallb/talosPatch";
 export type { MetalLbSpec } from "./metallb/types";
+export { renderCilium, ciliumHelmValues, l2ClientRateLimit } from "./cilium/manifests";
+export type { RenderedCilium } from "./cilium/manifests";
+export { renderCiliumTalosPatch } from "./cilium/talosPatch";
+export type { CiliumTalosPatch } from "./cilium/talosPatch";
+export { ciliumApiVersions, DEFAULT_CILIUM_VERSION } from "./cilium/types";
+export type { CiliumSpec, CiliumApiVersions } from "./cilium/types";
+export { adviseStrategy, normalizeFacts, clusterSize } from "./advisor/advise";
+export { formatAdvice } from "./advisor/format";
+export type {
+  ClusterFacts,
+  NormalizedFacts,
+  StrategyAdvice,
+  Candidate,
+  Failover,
+  Trap,
+  ClusterSize,
+  EndpointStrategy,
+  ServiceStrategy,
+} from "./advisor/types";

@@ -1,0 +1,5 @@
+/** Cilium renderers (pure: no Pulumi imports). */
+export * from "./types";
+export * from "./validate";
+export * from "./manifests";
+export * from "./talosPatch";
