@@ -23,7 +23,12 @@ export type {
   LoadBalancerHostArgs,
   SshConnectionArgs,
 } from "./components/HaproxyKeepalivedEndpoint";
-export type { HaproxyMonitorArgs, HaproxyTuningArgs, KeepalivedTuningArgs, LoadBalancerTuningArgs } from "./render/haproxyKeepalived/tuning";
+export type {
+  HaproxyMonitorArgs,
+  HaproxyTuningArgs,
+  KeepalivedTuningArgs,
+  LoadBalancerTuningArgs,
+} from "./render/haproxyKeepalived/tuning";
 export { NlbEndpoint } from "./components/NlbEndpoint";
 export type { NlbEndpointArgs, NlbControlPlaneInstanceArgs, NlbWorkerInstanceArgs } from "./components/NlbEndpoint";
 export { MetalLbServices } from "./components/MetalLbServices";

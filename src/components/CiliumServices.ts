@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { InputError } from "../core/errors";
 import { componentToken } from "./contract";
-import { validated } from "./inputs";
+import { validated, nonEmptyPassword } from "./inputs";
 import type { LabelSelectorArgs } from "./MetalLbServices";
 import {
   BGP_ADVERTISEMENT_LABEL,
@@ -257,13 +257,6 @@ export function ciliumServicesSpec(args: CiliumServicesArgs) {
       ),
     },
   };
-}
-
-function nonEmptyPassword(field: string, password: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.secret(password).apply((v) => {
-    if (typeof v !== "string" || v === "") throw new InputError(field, "[secret]", "must be a non-empty string");
-    return v;
-  });
 }
 
 /**

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { InputError } from "../core/errors";
 import { componentToken } from "./contract";
-import { validated } from "./inputs";
+import { validated, nonEmptyPassword } from "./inputs";
 import {
   BGP_ADVERTISEMENT_NAME,
   bgpPasswordSecretName,
@@ -265,13 +265,6 @@ export function metalLbServicesSpec(args: MetalLbServicesArgs) {
 /** An IPAddressPool object as the typed output shape (renderIpAddressPool's `spec` has exactly these fields). */
 function poolObject(o: K8sObject): MetalLbPoolObject {
   return { apiVersion: o.apiVersion, kind: o.kind, metadata: { ...o.metadata }, spec: o.spec as MetalLbPoolObjectSpec };
-}
-
-function nonEmptyPassword(field: string, password: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.secret(password).apply((v) => {
-    if (typeof v !== "string" || v === "") throw new InputError(field, "[secret]", "must be a non-empty string");
-    return v;
-  });
 }
 
 /**

@@ -2,6 +2,7 @@
  * Helpers for validating `pulumi.Input` values before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { InputError } from "../core/errors";
 
 /**
  * True when `value` holds no Output or Promise anywhere inside it, i.e. it can be validated
@@ -22,4 +23,15 @@ export function isPlain(value: unknown): boolean {
 export function validated<T, R>(args: T, validate: (resolved: pulumi.Unwrap<T>) => R): pulumi.Output<R> {
   if (isPlain(args)) validate(args as pulumi.Unwrap<T>);
   return pulumi.output(args).apply((resolved) => validate(resolved as pulumi.Unwrap<T>));
+}
+
+/**
+ * A password as a Pulumi secret, checked when it resolves: a non-empty string.
+ * @throws InputError naming `field` (the value shown as `[secret]`).
+ */
+export function nonEmptyPassword(field: string, password: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.secret(password).apply((v) => {
+    if (typeof v !== "string" || v === "") throw new InputError(field, "[secret]", "must be a non-empty string");
+    return v;
+  });
 }

@@ -129,3 +129,21 @@ export function checkGoDuration(field: string, value: unknown): string {
   }
   return value;
 }
+
+/**
+ * A list of named items (pools, peers, …) whose names decide child resource names: a list, each
+ * `name` a DNS label, no name twice.
+ * @param what what the items are, for the error (`pools`).
+ * @returns the names in order.
+ * @throws InputError naming `field`, or `field[i].name` and the name.
+ */
+export function checkNamedList(field: string, value: unknown, what: string): string[] {
+  if (!Array.isArray(value)) throw new InputError(field, value, `must be a list of ${what}`);
+  const seen = new Map<string, number>();
+  return value.map((item, i) => {
+    const name = checkDnsLabel(`${field}[${i}].name`, (item as { name?: unknown } | undefined)?.name);
+    if (seen.has(name)) throw new InputError(`${field}[${i}].name`, name, `is also the name of ${field}[${seen.get(name)}]`);
+    seen.set(name, i);
+    return name;
+  });
+}

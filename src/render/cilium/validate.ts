@@ -10,7 +10,8 @@
  * `CiliumBGPClusterConfig`: `localASN` 1–4294967295, `peerASN` 0–4294967295 where 0 means
  * auto-detection, which is refused here: a peer needs its AS number (RFC 7607 reserves AS 0)).
  */
-import { checkBoolean, checkDnsLabel, checkInt, checkOneOf, checkStringList } from "../../core/checks";
+import { ReservedAddress, reservedAddresses } from "../serviceAddresses";
+import { checkBoolean, checkDnsLabel, checkInt, checkNamedList, checkOneOf, checkStringList } from "../../core/checks";
 import { InputError, withFieldNames } from "../../core/errors";
 import {
   AddressBlock,
@@ -21,7 +22,6 @@ import {
   InterfaceAddress,
   parseAddressBlock,
   parseIp,
-  parseInterfaceAddress,
 } from "../../core/net";
 import { checkAsn, checkSelectors } from "../metallb/validate";
 import {
@@ -150,17 +150,6 @@ export interface CiliumStructure {
   bgp?: unknown;
 }
 
-function checkNamedList(field: string, value: unknown, what: string): string[] {
-  if (!Array.isArray(value)) throw new InputError(field, value, `must be a list of ${what}`);
-  const seen = new Map<string, number>();
-  return value.map((item, i) => {
-    const name = checkDnsLabel(`${field}[${i}].name`, (item as { name?: unknown } | undefined)?.name);
-    if (seen.has(name)) throw new InputError(`${field}[${i}].name`, name, `is also the name of ${field}[${seen.get(name)}]`);
-    seen.set(name, i);
-    return name;
-  });
-}
-
 /**
  * Checks the inputs that decide the resource graph, which therefore must be plain values: mode,
  * delivery, version (it decides the custom resources' apiVersions, part of their resource types),
@@ -203,10 +192,7 @@ export function checkCiliumStructure(spec: CiliumStructure): {
 }
 
 /** An address the pools must keep clear of. */
-interface Reserved {
-  ip: string;
-  what: string;
-}
+type Reserved = ReservedAddress;
 
 /** One pool entry with where it came from. */
 interface PoolEntry {
@@ -298,40 +284,9 @@ export function checkCiliumSpec(spec: CiliumSpec): CheckedCilium {
   };
 }
 
-/** The addresses the pools must not contain, and the subnets of the prefixed node addresses. */
+/** See {@link reservedAddresses}. */
 function checkReservedAddresses(spec: CiliumSpec): { reserved: Reserved[]; nodeSubnets: InterfaceAddress[] } {
-  const reserved: Reserved[] = [];
-  const nodeSubnets: InterfaceAddress[] = [];
-  if (spec.nodeAddresses !== undefined) {
-    if (!Array.isArray(spec.nodeAddresses)) throw new InputError("nodeAddresses", spec.nodeAddresses, "must be a list of node addresses");
-    spec.nodeAddresses.forEach((a, i) => {
-      const field = `nodeAddresses[${i}]`;
-      if (typeof a === "string" && a.includes("/")) {
-        const iface = parseInterfaceAddress(field, a);
-        nodeSubnets.push(iface);
-        reserved.push({ ip: iface.ip, what: `node address ${field} (${iface.ip})` });
-      } else {
-        reserved.push({ ip: parseIp(field, a).ip, what: `node address ${field} (${a})` });
-      }
-    });
-  }
-  if (spec.controlPlaneVip !== undefined) {
-    const { ip } = parseIp("controlPlaneVip", spec.controlPlaneVip);
-    reserved.push({ ip, what: `the control-plane VIP controlPlaneVip (${ip})` });
-  }
-  if (spec.loadBalancerHosts !== undefined) {
-    if (!Array.isArray(spec.loadBalancerHosts))
-      throw new InputError("loadBalancerHosts", spec.loadBalancerHosts, "must be a list of IP addresses");
-    spec.loadBalancerHosts.forEach((a, i) => {
-      const { ip } = parseIp(`loadBalancerHosts[${i}]`, a);
-      reserved.push({ ip, what: `load-balancer host loadBalancerHosts[${i}] (${ip})` });
-    });
-  }
-  if (spec.gateway !== undefined) {
-    const { ip } = parseIp("gateway", spec.gateway);
-    reserved.push({ ip, what: `the default gateway gateway (${ip})` });
-  }
-  return { reserved, nodeSubnets };
+  return reservedAddresses(spec);
 }
 
 const WELL_KNOWN_COMMUNITIES = [

@@ -8,18 +8,10 @@
  * intervals 10–60000 ms, `detectMultiplier` 2–255). ASNs are 1–4294967295: the CRD allows 0, but
  * AS 0 is reserved and may not be used in BGP sessions (RFC 7607).
  */
-import { checkBoolean, checkDnsLabel, checkInt, checkOneOf, checkPattern, checkStringList } from "../../core/checks";
+import { ReservedAddress, reservedAddresses } from "../serviceAddresses";
+import { checkBoolean, checkDnsLabel, checkInt, checkNamedList, checkOneOf, checkPattern, checkStringList } from "../../core/checks";
 import { InputError } from "../../core/errors";
-import {
-  AddressBlock,
-  blockContains,
-  blockInNetwork,
-  blocksOverlap,
-  InterfaceAddress,
-  parseAddressBlock,
-  parseIp,
-  parseInterfaceAddress,
-} from "../../core/net";
+import { AddressBlock, blockContains, blockInNetwork, blocksOverlap, InterfaceAddress, parseAddressBlock, parseIp } from "../../core/net";
 import { checkLinkName } from "../talos/patch";
 import { firstAssignable, isBuggyIp } from "./addresses";
 import {
@@ -181,17 +173,6 @@ export interface MetalLbStructure {
   bgpAdvertisement?: unknown;
 }
 
-function checkNamedList(field: string, value: unknown, what: string): string[] {
-  if (!Array.isArray(value)) throw new InputError(field, value, `must be a list of ${what}`);
-  const seen = new Map<string, number>();
-  return value.map((item, i) => {
-    const name = checkDnsLabel(`${field}[${i}].name`, (item as { name?: unknown } | undefined)?.name);
-    if (seen.has(name)) throw new InputError(`${field}[${i}].name`, name, `is also the name of ${field}[${seen.get(name)}]`);
-    seen.set(name, i);
-    return name;
-  });
-}
-
 /**
  * Checks the inputs that decide the resource graph, which therefore must be plain values: mode,
  * delivery, pool and peer names (DNS labels, unique), the BFD profile name, and which sections
@@ -255,10 +236,7 @@ function checkCommunity(field: string, value: unknown): string {
 }
 
 /** An address the pools must keep clear of. */
-interface Reserved {
-  ip: string;
-  what: string;
-}
+type Reserved = ReservedAddress;
 
 /** One pool entry with where it came from. */
 interface PoolEntry {
@@ -353,44 +331,9 @@ function checkSettings(spec: MetalLbSpec, delivery: MetalLbDelivery): Settings {
   return { version, loadBalancerClass, workerCount, controlPlanesRunServices, ignoreExcludeLB, kubeProxyMode };
 }
 
-/**
- * The addresses the pools must not contain (node addresses, control-plane VIP, load-balancer
- * hosts, gateway; BGP peers are added later) and the subnets of the prefixed node addresses.
- * @throws InputError naming the field of a malformed address or list.
- */
+/** See {@link reservedAddresses}. */
 function checkReservedAddresses(spec: MetalLbSpec): { reserved: Reserved[]; nodeSubnets: InterfaceAddress[] } {
-  const reserved: Reserved[] = [];
-  const nodeSubnets: InterfaceAddress[] = [];
-  if (spec.nodeAddresses !== undefined) {
-    if (!Array.isArray(spec.nodeAddresses)) throw new InputError("nodeAddresses", spec.nodeAddresses, "must be a list of node addresses");
-    spec.nodeAddresses.forEach((a, i) => {
-      const field = `nodeAddresses[${i}]`;
-      if (typeof a === "string" && a.includes("/")) {
-        const iface = parseInterfaceAddress(field, a);
-        nodeSubnets.push(iface);
-        reserved.push({ ip: iface.ip, what: `node address ${field} (${iface.ip})` });
-      } else {
-        reserved.push({ ip: parseIp(field, a).ip, what: `node address ${field} (${a})` });
-      }
-    });
-  }
-  if (spec.controlPlaneVip !== undefined) {
-    const { ip } = parseIp("controlPlaneVip", spec.controlPlaneVip);
-    reserved.push({ ip, what: `the control-plane VIP controlPlaneVip (${ip})` });
-  }
-  if (spec.loadBalancerHosts !== undefined) {
-    if (!Array.isArray(spec.loadBalancerHosts))
-      throw new InputError("loadBalancerHosts", spec.loadBalancerHosts, "must be a list of IP addresses");
-    spec.loadBalancerHosts.forEach((a, i) => {
-      const { ip } = parseIp(`loadBalancerHosts[${i}]`, a);
-      reserved.push({ ip, what: `load-balancer host loadBalancerHosts[${i}] (${ip})` });
-    });
-  }
-  if (spec.gateway !== undefined) {
-    const { ip } = parseIp("gateway", spec.gateway);
-    reserved.push({ ip, what: `the default gateway gateway (${ip})` });
-  }
-  return { reserved, nodeSubnets };
+  return reservedAddresses(spec);
 }
 
 /**
