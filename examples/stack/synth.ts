@@ -6,7 +6,9 @@
  *   are `"[secret]"`, values unknown before deployment `"[computed]"`;
  * - `outputs.json`: the stack outputs (secrets masked the same way);
  * - `files/`: every rendered artifact (e.g. `files/talos/<node>.yaml`);
- * - `topology.md`: a Mermaid diagram of the endpoint.
+ * - `topology.md`: a Mermaid diagram of the endpoint;
+ * - `advice.md`: the strategy advisor's recommendation for the stack's facts, and where the stack
+ *   departs from it.
  *
  * Nothing here talks to a cloud, a CLI or a provider plugin: mocks answer every registration with
  * the inputs plus placeholder values for provider-computed outputs (IDs, DNS names).
@@ -18,6 +20,7 @@ import { parse as parseYaml } from "yaml";
 import type { StackResult } from "./program";
 import { PROJECT, SECRET_CONFIG_KEYS } from "./config";
 import { installMocks, RecordedResource } from "./mockRuntime";
+import { adviceMarkdown } from "./advice";
 
 /** Options of {@link synth}. */
 export interface SynthOptions {
@@ -162,6 +165,10 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
   fs.writeFileSync(path.join(outDir, "outputs.json"), JSON.stringify(resolvedOutputs, null, 2) + "\n");
   fs.writeFileSync(path.join(outDir, "topology.md"), topology);
+  fs.writeFileSync(
+    path.join(outDir, "advice.md"),
+    adviceMarkdown(options.stack, path.join(options.projectDir, `Pulumi.${options.stack}.yaml`), config),
+  );
   for (const [rel, content] of Object.entries(files)) {
     const target = path.join(outDir, "files", rel);
     fs.mkdirSync(path.dirname(target), { recursive: true });
