@@ -2,10 +2,13 @@
  * Driving the stack program through the Pulumi Automation API, for internal tools:
  *
  * ```ts
- * import { selectStack } from "talos-endpoints/dist/automation";
- * const stack = await selectStack({ stackName: "proxmox", workDir: "/path/to/checkout" });
+ * // a script in the checkout's scripts/ folder (examples are not in the published package)
+ * import { selectStack } from "../examples/automation";
+ * const stack = await selectStack({ stackName: "proxmox", workDir: "examples" });
  * await stack.up({ onOutput: console.log });
  * ```
+ * `workDir` is the checkout's `examples/` folder: the CLI checks that the project's `main`
+ * (`index.ts`) exists there even for an inline program.
  *
  * The Automation API runs the `pulumi` CLI; it must be on PATH (with the providers' plugins).
  */

@@ -609,3 +609,47 @@ describe("HAProxy options reach the rendered files", () => {
     expect(await rec.settle()).toEqual([]);
   });
 });
+
+describe("the SSH host key (pulumi-command's connection.hostKey)", () => {
+  const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl lb-01";
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+  });
+  afterEach(() => warn.mockRestore());
+
+  async function hostKeyWarnings(hostKey: string | undefined): Promise<string[]> {
+    const lb = new HaproxyKeepalivedEndpoint("lb", {
+      ...haPair,
+      loadBalancers: haPair.loadBalancers!.map((h) => ({ ...h, ssh: { privateKey: pulumi.secret(KEY), hostKey } })),
+    });
+    await valueOf(lb.endpoint);
+    await rec.settle();
+    await new Promise((r) => setImmediate(r));
+    return warn.mock.calls.map(([m]) => String(m)).filter((m) => m.includes("hostKey"));
+  }
+
+  test("unset: one warning per host that the host key is not checked, naming the field and how to get the key", async () => {
+    const warnings = await hostKeyWarnings(undefined);
+    expect(warnings.map((m) => m.slice(0, m.indexOf(" is"))).sort()).toEqual([
+      "loadBalancers[0].ssh.hostKey",
+      "loadBalancers[1].ssh.hostKey",
+    ]);
+    expect(warnings[0]).toContain("ssh-keyscan -t ed25519");
+  });
+
+  test("set: no warning", async () => {
+    expect(await hostKeyWarnings(HOST_KEY)).toEqual([]);
+  });
+
+  test.each([
+    ["a known_hosts line with the host name", `lb-01 ${HOST_KEY}`],
+    ["a fingerprint", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"],
+  ])("%s is refused naming the field, before any resource", async (_what, hostKey) => {
+    const hosts = haPair.loadBalancers!.map((h, i) => ({ ...h, ssh: { privateKey: KEY, hostKey: i === 1 ? hostKey : HOST_KEY } }));
+    expect(() => new HaproxyKeepalivedEndpoint("lb", { ...haPair, loadBalancers: hosts })).toThrow(
+      /^loadBalancers\[1\]\.ssh\.hostKey: .* must be one public key line/,
+    );
+    expect(await rec.settle()).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ import * as enums from "../src/render/enums";
 import { LOAD_BALANCER_MODES, TUNING_PROFILES } from "../src/render/haproxyKeepalived/plan";
 import { BALANCE_ALGORITHMS } from "../src/render/haproxyKeepalived/haproxyConfig";
 import { KUBE_PROXY_MODES, METALLB_DELIVERIES, METALLB_MODES } from "../src/render/metallb/types";
+import { SELECTOR_OPERATORS } from "../src/render/metallb/validate";
 import { CILIUM_DELIVERIES, CILIUM_MODES } from "../src/render/cilium/types";
 import { APPLY_MODES } from "../src/render/talos/talosctl";
 import { ensurePulumiCli, REPO_ROOT, TOOLS_ROOT } from "./helpers/engine";
@@ -103,10 +104,24 @@ test.each([
   ["MetalLbMode", enums.MetalLbMode, METALLB_MODES],
   ["MetalLbDelivery", enums.MetalLbDelivery, METALLB_DELIVERIES],
   ["KubeProxyMode", enums.KubeProxyMode, KUBE_PROXY_MODES],
+  ["LabelSelectorOperator", enums.LabelSelectorOperator, SELECTOR_OPERATORS],
   ["CiliumMode", enums.CiliumMode, CILIUM_MODES],
   ["CiliumDelivery", enums.CiliumDelivery, CILIUM_DELIVERIES],
 ])("enum %s has exactly the values the renderers check", (_name, values, checked) => {
   expect(Object.values(values).sort()).toEqual([...checked].sort());
+});
+
+test("every enum in the schema has exactly its TypeScript values, and every member a description", () => {
+  const types = (schema.types ?? {}) as Record<string, { type?: string; enum?: { name: string; value: unknown; description?: string }[] }>;
+  const schemaEnums = Object.entries(types).filter(([, t]) => t.enum !== undefined);
+  expect(schemaEnums.length).toBeGreaterThanOrEqual(10);
+  for (const [tok, t] of schemaEnums) {
+    const name = tok.split(":").pop()!;
+    const ts = (enums as Record<string, Record<string, unknown>>)[name];
+    expect([tok, ts === undefined]).toEqual([tok, false]);
+    expect([tok, t.enum!.map((e) => e.value).sort()]).toEqual([tok, Object.values(ts).sort()]);
+    expect([tok, t.enum!.filter((e) => !e.description?.trim()).map((e) => e.name)]).toEqual([tok, []]);
+  }
 });
 
 test("enums reach the schema as enums with their values", () => {

@@ -2,7 +2,7 @@
  * Offline synth: runs {@link stackProgram} under Pulumi's mock runtime with a stack's
  * `Pulumi.<stack>.yaml` config, and writes what it would deploy to `synth/<stack>/`:
  *
- * - `resources.json`: every registered resource as `{type, name, parent, inputs}`; secret values
+ * - `resources.json`: every registered resource as `{type, name, parent, dependsOn, inputs}`; secret values
  *   are `"[secret]"`, values unknown before deployment `"[computed]"`;
  * - `outputs.json`: the stack outputs (secrets masked the same way);
  * - `files/`: every rendered artifact (e.g. `files/talos/<node>.yaml`);

@@ -46,6 +46,15 @@ export interface SshConnectionArgs {
    * from (a plain config value, a file in the program) is not protected.
    */
   privateKey: pulumi.Input<string>;
+  /**
+   * The host's SSH public key, one line `<type> <base64> [comment]` (e.g. `ssh-keyscan -t ed25519
+   * <host> | cut -d' ' -f2-`). When set, the push refuses a host that presents another key
+   * (pulumi-command's `connection.hostKey`: golang.org/x/crypto/ssh `FixedHostKey`). Default none:
+   * the host key is not checked (pulumi-command ignores it), so a machine that takes over the
+   * host's address receives the configuration; a warning says so for each host.
+   * Errors: not one public key line.
+   */
+  hostKey?: pulumi.Input<string>;
 }
 
 /** One load-balancer host (Debian/Ubuntu with the `haproxy` and `keepalived` packages installed). */
@@ -237,6 +246,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
         // An Output or Promise connection is checked when it resolves, before the push uses it.
         const { endpoint: ssh, privateKey } = checkedSsh(index, host.ssh);
         this.warnUnlessSecret(index, host.ssh);
+        this.warnUnlessHostKey(index, ssh);
         const previous = pushes[pushes.length - 1];
         pushes.push(
           new command.remote.Command(
@@ -247,6 +257,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
                 port: ssh.apply((s) => s.port ?? 22),
                 user: ssh.apply((s) => s.user ?? "root"),
                 privateKey: pulumi.secret(privateKey),
+                hostKey: ssh.apply((s) => s.hostKey as string),
               },
               create: ssh.apply((s) => ((s.user ?? "root") === "root" ? "bash -s" : "sudo -n bash -s")),
               // The real script (with the VRRP password, if any) exists only inside this secret.
@@ -281,6 +292,19 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
       files: this.files,
       dnsRecords: this.dnsRecords,
       warnings: this.warnings,
+    });
+  }
+
+  /** Logs a warning (once, when the connection resolves) if `loadBalancers[index].ssh.hostKey` is not set. */
+  private warnUnlessHostKey(index: number, ssh: pulumi.Output<{ hostKey?: string }>): void {
+    ssh.apply(async (s) => {
+      if (s.hostKey !== undefined) return;
+      await pulumi.log.warn(
+        `loadBalancers[${index}].ssh.hostKey is not set: the push does not check the host's SSH key, so a machine that ` +
+          "takes over the host's address would receive the configuration. Set it to the host's public key line " +
+          "(`ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-`).",
+        this,
+      );
     });
   }
 
@@ -361,7 +385,7 @@ type SshEndpoint = pulumi.Unwrap<Omit<SshConnectionArgs, "privateKey">>;
 
 /**
  * The connection of `loadBalancers[index]` in two checked parts: where to connect, and the key.
- * Each resolves only after its check passed (the key must be set; host, port and user valid where
+ * Each resolves only after its check passed (the key must be set; host, port, user and host key valid where
  * set). A plain connection object is split before it is resolved, so that a secret key does not
  * make the host, port, user and install command secret too; a connection given as one Output or
  * Promise stays whole (its parts share its secrecy).
@@ -377,7 +401,10 @@ function checkedSsh(
       checkSshConnection(field, s as SshConnectionSpec | undefined);
       return s as pulumi.Unwrap<SshConnectionArgs>;
     });
-    return { endpoint: whole.apply(({ host, port, user }) => ({ host, port, user })), privateKey: whole.apply((s) => s.privateKey) };
+    return {
+      endpoint: whole.apply(({ host, port, user, hostKey }) => ({ host, port, user, hostKey })),
+      privateKey: whole.apply((s) => s.privateKey),
+    };
   }
   const { privateKey, ...endpoint } = ssh as SshConnectionArgs;
   return {

@@ -92,9 +92,17 @@ export interface TalosConfigPushArgs {
  * certSANs under a running cluster cuts its clients off. See the README ("Destroy") for the manual
  * removal patch.
  *
- * Errors (InputError; before any resource when inputs are plain): everything
- * `renderControlPlanePatch` and `talosctlPatchArgs` reject, an unknown `mode`, a `tryTimeout`
- * without `mode: try`, an empty node list.
+ * Errors (InputError naming the field; before any resource when the inputs are plain, else when
+ * they resolve): a Talos version outside 1.9–1.13; an empty node list, a node name that is not a
+ * DNS label or is used twice, a node address without prefix or used twice; an `endpoint` that is
+ * not a host name or IP (a scheme or port included); a `vip` that is not an IP, or given without
+ * `link`/`linkSelector`; both `link` and `linkSelector`; a link name or `linkAlias` that is not an
+ * interface name / DNS label; a `kubePrismPort` outside 1–65535; an `extraCertSANs` entry that is
+ * not a host name or IP; an `extraPatch` that is not one YAML mapping, holds a list or a
+ * `$patch` directive Talos would apply again on every push, or changes a value this component
+ * renders (endpoint, certSANs, KubePrism); an unknown `mode`; a `tryTimeout` that is not a
+ * positive Go duration, or given without `mode: try`; a `waitTimeoutSeconds` that is not a
+ * non-negative integer; a `talosctl` that is not a program name or absolute path.
  */
 export class TalosConfigPush extends pulumi.ComponentResource {
   /** The patch each node receives, by node name: the main patch, then each one-shot part with the condition it is applied under. */

@@ -4,9 +4,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Outputs shared by `NlbEndpoint`, `HaproxyKeepalivedEndpoint`, `TalosVipEndpoint` and
- * `MetalLbServices` (the last only `endpoint`), so a stack can swap backends without touching the
- * Talos push.
+ * Outputs shared by the control-plane endpoint components (`NlbEndpoint`,
+ * `HaproxyKeepalivedEndpoint`, `TalosVipEndpoint`), so a stack can swap backends without touching
+ * the Talos push. The Service load balancers (`MetalLbServices`, `CiliumServices`) have an
+ * `endpoint` output too, with another meaning: the address reserved for the ingress Service.
  */
 export interface ControlPlaneEndpoint {
   /** The host name or IP clients use for the control plane (no scheme, no port), e.g. `192.168.30.30`. */

@@ -1,4 +1,5 @@
-// Wrapper module that pins the Pulumi CLI and its Node.js language host for the tests.
+// Wrapper module that pins the Pulumi CLI (and builds gensdk, Pulumi's SDK code generator) for the
+// tests. The Node.js language host is not here: its module is not served (docs/blocked.md).
 // github.com/pulumi/pulumi/pkg/v3 carries replace directives, so `go install …@v3.248.0` is
 // refused; this module requires it and copies its one non-local replace.
 module talos-endpoints/tools/pulumi

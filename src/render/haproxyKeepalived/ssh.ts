@@ -3,7 +3,7 @@
  * load-balancer host (`loadBalancers[i].ssh`). Pure: no Pulumi imports. The component runs them
  * before registering anything when the values are plain, and on the resolved values otherwise.
  */
-import { checkPort } from "../../core/checks";
+import { checkPattern, checkPort } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { isIpLike, tryParseIp } from "../../core/net";
 
@@ -17,6 +17,8 @@ export interface SshConnectionSpec {
   user?: unknown;
   /** The private key text (a secret: never shown in an error). */
   privateKey?: unknown;
+  /** The host's public key line; unset means the host key is not checked. */
+  hostKey?: unknown;
 }
 
 /** A DNS host name: labels of letters, digits, `-` and `_` (not at a label's ends), at most 253 characters, optional trailing dot. */
@@ -60,6 +62,22 @@ export function checkSshHost(field: string, value: unknown): string {
  * Checks the SSH login user.
  * @throws InputError naming `field`: `must be a Unix user name …`.
  */
+/**
+ * An SSH host key as pulumi-command 1.2.1 takes it (`connection.hostKey`, parsed with
+ * golang.org/x/crypto/ssh `ParseAuthorizedKey`, then enforced with `FixedHostKey`): one line
+ * `<key type> <base64 key> [comment]`, e.g. the output of `ssh-keyscan -t ed25519 <host>` without
+ * the host name.
+ * @throws InputError naming `field` and the value.
+ */
+export function checkSshHostKey(field: string, value: unknown): string {
+  return checkPattern(
+    field,
+    value,
+    /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/,
+    "must be one public key line `<type> <base64> [comment]` (e.g. `ssh-keyscan -t ed25519 <host>` without the host name)",
+  );
+}
+
 export function checkSshUser(field: string, value: unknown): string {
   if (typeof value !== "string" || !USER_NAME.test(value)) {
     throw new InputError(
@@ -99,6 +117,7 @@ export function checkSshEndpoint(
   if (ssh.host !== undefined && known(ssh.host)) checkSshHost(`${field}.host`, ssh.host);
   if (ssh.port !== undefined && known(ssh.port)) checkPort(`${field}.port`, ssh.port);
   if (ssh.user !== undefined && known(ssh.user)) checkSshUser(`${field}.user`, ssh.user);
+  if (ssh.hostKey !== undefined && known(ssh.hostKey)) checkSshHostKey(`${field}.hostKey`, ssh.hostKey);
 }
 
 /**

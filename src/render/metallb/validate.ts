@@ -115,7 +115,8 @@ export function checkAsn(field: string, value: unknown): number {
   return checkInt(field, value, { min: 1, max: 4294967295, what: "an AS number, an integer" });
 }
 
-const SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
+/** The operators of a Kubernetes label selector requirement (`metav1.LabelSelectorOperator`). */
+export const SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 
 /** Checks a list of label selectors (Kubernetes `LabelSelector`). @throws InputError naming the field. */
 export function checkSelectors(field: string, value: unknown): LabelSelectorSpec[] {
