@@ -16,22 +16,22 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# name | module dir under tools/ | package | -ldflags
+# name | module dir under tools/ | package | -ldflags | -modfile (optional: another go.mod in that dir)
 tools=(
   "pulumi|pulumi|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
   "pulumi-gensdk|pulumi|talos-endpoints/tools/pulumi/gensdk|"
-  "talos-config-check-1.9|talos/v1.9|talos-endpoints/tools/talos/talos-config-check-1.9|"
-  "talos-config-check-1.11|talos/v1.11|talos-endpoints/tools/talos/talos-config-check-1.11|"
-  "talos-config-check-1.12|talos/v1.12|talos-endpoints/tools/talos/talos-config-check-1.12|"
-  "talos-config-check-1.13|talos/v1.13|talos-endpoints/tools/talos/talos-config-check-1.13|"
+  "talos-config-check-1.9|talos/check|talos-endpoints/tools/talos/check||v1.9.mod"
+  "talos-config-check-1.11|talos/check|talos-endpoints/tools/talos/check||v1.11.mod"
+  "talos-config-check-1.12|talos/check|talos-endpoints/tools/talos/check||v1.12.mod"
+  "talos-config-check-1.13|talos/check|talos-endpoints/tools/talos/check||v1.13.mod"
 )
 
 build() {
-  local name="$1" dir="$2" pkg="$3" ldflags="$4"
+  local name="$1" dir="$2" pkg="$3" ldflags="$4" modfile="${5:-go.mod}"
   local moddir="$root/tools/$dir" out="$bin/$name" stampfile="$bin/.$name.stamp" log="$root/.tools/log/$name.log"
   local stamp
   # The module's own Go files count too (a tool written here, such as gensdk).
-  stamp="$( (cat "$moddir/go.mod" "$moddir/go.sum"; find "$moddir" -name '*.go' -type f | LC_ALL=C sort | xargs -r cat; echo "$pkg $ldflags"; go env GOVERSION) | sha256sum | cut -d' ' -f1)"
+  stamp="$( (cat "$moddir/$modfile" "$moddir/${modfile%.mod}.sum"; find "$moddir" -name '*.go' -type f | LC_ALL=C sort | xargs -r cat; echo "$pkg $ldflags $modfile"; go env GOVERSION) | sha256sum | cut -d' ' -f1)"
   if [ -x "$out" ] && [ -f "$stampfile" ] && [ "$(cat "$stampfile")" = "$stamp" ]; then
     return 0
   fi
@@ -39,13 +39,16 @@ build() {
   echo "ensure-tools: building $name from $pkg (pinned in tools/$dir; cold builds take minutes, log: .tools/log/$name.log)" >&2
   (
     cd "$moddir"
-    CGO_ENABLED=0 go build -v -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$out.tmp" "$pkg"
+    CGO_ENABLED=0 go build -modfile="$modfile" -v -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$out.tmp" "$pkg"
   ) >"$log" 2>&1 &
   local pid=$!
+  local ticks=0
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 20
-    kill -0 "$pid" 2>/dev/null || break
-    echo "ensure-tools:   $name: $(wc -l <"$log") packages compiled, $((SECONDS - start)) s" >&2
+    sleep 1
+    ticks=$((ticks + 1))
+    if [ $((ticks % 20)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      echo "ensure-tools:   $name: $(wc -l <"$log") packages compiled, $((SECONDS - start)) s" >&2
+    fi
   done
   if ! wait "$pid"; then
     echo "ensure-tools: building $name failed; last lines of .tools/log/$name.log:" >&2
@@ -90,9 +93,9 @@ python_env() {
 
 want=("$@")
 for entry in "${tools[@]}"; do
-  IFS='|' read -r name dir pkg ldflags <<<"$entry"
+  IFS='|' read -r name dir pkg ldflags modfile <<<"$entry"
   if [ ${#want[@]} -eq 0 ] || printf '%s\n' "${want[@]}" | grep -qx "$name"; then
-    build "$name" "$dir" "$pkg" "$ldflags"
+    build "$name" "$dir" "$pkg" "$ldflags" "$modfile"
   fi
 done
 if [ ${#want[@]} -eq 0 ] || printf '%s\n' "${want[@]}" | grep -qx python; then

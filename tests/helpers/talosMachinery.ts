@@ -1,7 +1,7 @@
 /**
  * Talos's own code on the rendered patches: `talos-config-check-<minor>`, a small Go program built
- * from `tools/talos/v<minor>` on `github.com/siderolabs/talos/pkg/machinery` of that minor (see
- * `tools/talos/v1.13/main.go`). Given a cluster name, an endpoint and patches it generates a
+ * from `tools/talos/check` (`-modfile=v<minor>.mod`) on `github.com/siderolabs/talos/pkg/machinery` of that minor (see
+ * `tools/talos/check/main.go`). Given a cluster name, an endpoint and patches it generates a
  * machine config as `talosctl gen config` does (or takes `baseConfig`), applies the patches with
  * `configpatcher.LoadPatches` + `configpatcher.Apply` (what `talosctl patch machineconfig` runs),
  * loads the result as a node does and validates it in metal mode, strict.

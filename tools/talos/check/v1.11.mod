@@ -1,9 +1,9 @@
 // talos-config-check built on github.com/siderolabs/talos/pkg/machinery v1.11.6 (Talos 1.11):
 // generates, patches and validates machine configs as talosctl and a Talos 1.11 node do, for
-// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.11.
+// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.11 (go build -modfile=v1.11.mod).
 // The replaces are copied from machinery's own go.mod at v1.11.6 (a dependent module must repeat
 // them): the forked ethtool, and the forked go-yaml with the RawYAML interface the config encoder uses.
-module talos-endpoints/tools/talos/talos-config-check-1.11
+module talos-endpoints/tools/talos/check
 
 go 1.26
 

@@ -1,12 +1,12 @@
 // talos-config-check built on github.com/siderolabs/talos/pkg/machinery v1.9.5 (Talos 1.9):
 // generates, patches and validates machine configs as talosctl and a Talos 1.9 node do, for
-// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.9.
+// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.9 (go build -modfile=v1.9.mod).
 // v1.9.5, not the last 1.9 patch v1.9.6: the module proxy answers 403 ("not available") for
 // machinery v1.9.6, so v1.9.5 is the newest 1.9 release it serves.
 // The replace is copied from machinery's own go.mod at v1.9.5 (its only replace directive; a
 // dependent module must repeat it): the forked go-yaml with the RawYAML interface the config
 // encoder uses. machinery v1.9.5 has no ethtool replace (it requires mdlayher/ethtool v0.2.0 as is).
-module talos-endpoints/tools/talos/talos-config-check-1.9
+module talos-endpoints/tools/talos/check
 
 go 1.26
 

@@ -1,11 +1,11 @@
 // talos-config-check built on github.com/siderolabs/talos/pkg/machinery v1.12.7 (Talos 1.12):
 // generates, patches and validates machine configs as talosctl and a Talos 1.12 node do, for
-// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.12.
+// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.12 (go build -modfile=v1.12.mod).
 // v1.12.7, not the last 1.12 patch: the module proxy answers 403 ("not available") for machinery
 // v1.12.8 to v1.12.11, so v1.12.7 is the newest 1.12 release it serves.
 // The replace is copied from machinery's own go.mod at v1.12.7 (its only replace directive; a
 // dependent module must repeat it).
-module talos-endpoints/tools/talos/talos-config-check-1.12
+module talos-endpoints/tools/talos/check
 
 go 1.26
 

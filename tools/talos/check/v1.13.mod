@@ -1,8 +1,8 @@
 // talos-config-check built on github.com/siderolabs/talos/pkg/machinery v1.13.9 (Talos 1.13):
 // generates, patches and validates machine configs as talosctl and a Talos 1.13 node do, for
-// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.13.
+// tests/talosMachinery.test.ts. Built by scripts/ensure-tools.sh as .tools/bin/talos-config-check-1.13 (go build -modfile=v1.13.mod).
 // The replace is copied from machinery's own go.mod at v1.13.9 (a dependent module must repeat it).
-module talos-endpoints/tools/talos/talos-config-check-1.13
+module talos-endpoints/tools/talos/check
 
 go 1.26.6
 
