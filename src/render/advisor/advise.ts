@@ -5,7 +5,7 @@
  * the traps that apply, and a starting stack file for the example program. Pure: no Pulumi
  * imports, no I/O.
  *
- * The rules follow the design notes' strategy comparison (`/work/shared/seeds`, "Differentiated
+ * The rules follow the design notes' strategy comparison ("Differentiated
  * Strategies by Cluster Size"): homelab and SMB clusters on one segment take the Talos VIP and an
  * L2 Service load balancer; large, high-load or routed clusters move the API endpoint to an
  * external load balancer (Sidero Labs' guidance for high load) and announce Services with BGP;
@@ -34,7 +34,7 @@ import {
   Trap,
 } from "./types";
 
-const NOTES = "design notes (shared/seeds, strategy comparison)";
+const NOTES = "design notes (strategy comparison)";
 
 /** Failover of each endpoint strategy, with its source. */
 export const ENDPOINT_FAILOVER: Readonly<Record<EndpointStrategy, Failover>> = {

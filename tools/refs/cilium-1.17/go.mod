@@ -4,7 +4,7 @@
 // tests/helpers/refModules.ts. Only the module's files are used (nothing is built).
 // v1.17.16, not v1.17.17: the proxy serves v1.17.17, but the checksum database answers 404 for
 // it (`go mod download github.com/cilium/cilium@v1.17.17`: "verifying go.mod: ... reading
-// https://proxy.golang.org/sumdb/sum.golang.org/lookup/github.com/cilium/cilium@v1.17.17: 404 Not
+// <proxy>/sumdb/sum.golang.org/lookup/github.com/cilium/cilium@v1.17.17: 404 Not
 // Found"), so it cannot be verified; v1.17.16 is the newest 1.17 release that can.
 module talos-endpoints/tools/refs/cilium-1.17
 
