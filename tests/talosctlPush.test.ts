@@ -196,6 +196,24 @@ describe("the push script, run against a talosctl double that knows each version
     ]);
   });
 
+  test.each(["reboot", "auto"] as const)(
+    "mode %s: a boot ID that cannot be read stops the push before anything is applied (the reboot wait would pass at once)",
+    (mode) => {
+      const run = runScript(renderPushScript(spec("1.13", { mode })), "1.13", "machine: {}\n", { env: { FAKE_TALOSCTL_NO_BOOT_ID: "1" } });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("cannot read the node's boot ID (/proc/sys/kernel/random/boot_id)");
+      expect(run.calls.map((c) => c.command)).not.toContain("patch");
+    },
+  );
+
+  test("mode no-reboot needs no boot ID: an unreadable one does not stop the push", () => {
+    const run = runScript(renderPushScript(spec("1.13", { mode: "no-reboot" })), "1.13", "machine: {}\n", {
+      env: { FAKE_TALOSCTL_NO_BOOT_ID: "1" },
+    });
+    expect(run.status).toBe(0);
+    expect(run.calls.map((c) => c.command)).toContain("patch");
+  });
+
   test("a node that never answers: the wait gives up after its bound with talosctl's last error", () => {
     fs.writeFileSync(path.join(sandbox, "bin", "talosctl-down"), "#!/bin/sh\necho 'rpc error: connection refused' >&2\nexit 1\n", {
       mode: 0o755,

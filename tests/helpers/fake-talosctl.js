@@ -12,7 +12,8 @@
  *
  * It answers like a healthy node: `version` prints a tag; `get machineconfig v1alpha1 -o
  * jsonpath={.spec}` prints the file named by FAKE_TALOSCTL_NODE_CONFIG (the node's active config);
- * `read /proc/sys/kernel/random/boot_id` prints the node's boot ID; `service etcd` reports
+ * `read /proc/sys/kernel/random/boot_id` prints the node's boot ID (fails with
+ * FAKE_TALOSCTL_NO_BOOT_ID=1); `service etcd` reports
  * Running/OK. `read /system/state/config.yaml` fails as on Talos >= 1.10 (NotFound). `patch`
  * prints Talos's mode details and exits with FAKE_TALOSCTL_EXIT (default 0); with
  * FAKE_TALOSCTL_PATCH_REBOOTS=1, or `--mode reboot`, it answers "with a reboot" and the boot ID
@@ -110,6 +111,10 @@ switch (command) {
     break;
   case "read":
     if (operands[0] === "/proc/sys/kernel/random/boot_id") {
+      if (process.env.FAKE_TALOSCTL_NO_BOOT_ID === "1") {
+        process.stderr.write("rpc error: code = PermissionDenied desc = not authorized\n");
+        process.exit(1);
+      }
       process.stdout.write(bootId() + "\n");
       process.exit(0);
     }

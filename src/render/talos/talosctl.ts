@@ -250,6 +250,12 @@ export function renderPushScript(spec: PushScriptSpec): string {
     ...waitApi,
     `CURRENT=$(${tc} get machineconfig v1alpha1 ${conn} -o 'jsonpath={.spec}') || die "cannot read the node's machine config"`,
     `BOOT_ID=$(boot_id 2>/dev/null || true)`,
+    // Without the boot ID from before the patch, "rebooted" would pass at once (any ID differs).
+    ...(wait !== 0 && (mode === "reboot" || mode === "auto")
+      ? [
+          `if [[ -z $BOOT_ID ]]; then die "cannot read the node's boot ID (/proc/sys/kernel/random/boot_id), which the wait for a reboot compares: nothing was applied"; fi`,
+        ]
+      : []),
     `PATCHES=(--patch "@$WORKDIR/part-0.yaml")`,
     ...select,
     ...stale,
