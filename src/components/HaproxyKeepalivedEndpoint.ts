@@ -64,7 +64,7 @@ export interface LoadBalancerHostArgs {
   /** The host's own address with prefix on the VRRP interface (`192.168.30.21/24`). */
   address: pulumi.Input<string>;
   /**
-   * VRRP priority 1–254, unique. Default 250 for the first host, 240 for the second, … Priorities
+   * VRRP priority, an integer 1–254, unique. Default 250 for the first host, 240 for the second, … Priorities
    * decide an election between hosts that start together; with the default `nopreempt` a host
    * that holds the VIP keeps it until it fails, whatever its priority (so on a fresh install the
    * first host pushed, the one with the lowest priority, takes it).
@@ -101,12 +101,13 @@ export interface HaproxyKeepalivedEndpointArgs {
   loadBalancers?: LoadBalancerHostArgs[];
   /**
    * `ha-pair`: the floating VIP, plain or with the hosts' prefix (`192.168.30.30/24`): unused,
-   * inside the load-balancer hosts' subnet, equal to no host and no control-plane node.
+   * inside the load-balancer hosts' subnet, equal to no host and no control-plane node. Required in
+   * `ha-pair` mode (an error names it when missing).
    */
   vip?: pulumi.Input<string>;
-  /** `ha-pair`: the interface carrying the host addresses and the VIP on the load-balancer hosts (`eth0`). */
+  /** `ha-pair`: the interface carrying the host addresses and the VIP on the load-balancer hosts (`eth0`). Required in `ha-pair` mode. */
   vrrpInterface?: pulumi.Input<string>;
-  /** `ha-pair`: VRRP `virtual_router_id`, 1–255, unique per VIP on the segment. Default 51. */
+  /** `ha-pair`: VRRP `virtual_router_id`, an integer 1–255, unique per VIP on the segment. Default 51. */
   virtualRouterId?: pulumi.Input<number>;
   /**
    * `ha-pair` with VRRPv2 only: the `auth_pass` (1–8 characters), always stored as a Pulumi secret.
@@ -158,9 +159,9 @@ export interface HaproxyKeepalivedEndpointArgs {
    * address, a port outside 1–65535, a URI that is not an absolute path, an unknown field.
    */
   monitor?: pulumi.Input<HaproxyMonitorArgs>;
-  /** `dns-round-robin`: the DNS name clients use (`api.cluster.example.org`). */
+  /** `dns-round-robin`: the DNS name clients use (`api.cluster.example.org`). Required in `dns-round-robin` mode. */
   dnsName?: pulumi.Input<string>;
-  /** `dns-round-robin`: TTL of the records, seconds, 1–86400. Default 30. */
+  /** `dns-round-robin`: TTL of the records, whole seconds, 1–86400. Default 30. */
   dnsTtl?: pulumi.Input<number>;
 }
 
