@@ -23,7 +23,7 @@ tools=(
   "talos-config-check-1.9|talos/check|talos-endpoints/tools/talos/check||v1.9.mod"
   "talos-config-check-1.11|talos/check|talos-endpoints/tools/talos/check||v1.11.mod"
   "talos-config-check-1.12|talos/check|talos-endpoints/tools/talos/check||v1.12.mod"
-  "talos-config-check-1.13|talos/check|talos-endpoints/tools/talos/check||v1.13.mod"
+  "talos-config-check-1.13|talos/check|talos-endpoints/tools/talos/check|"
 )
 
 build() {

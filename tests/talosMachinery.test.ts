@@ -29,11 +29,13 @@ const MACHINERY = "github.com/siderolabs/talos/pkg/machinery";
 
 /** The machinery release a minor's modfile pins (e.g. v1.13.9), read with `go mod edit -json`. */
 function pinnedRelease(version: TalosMachineryVersion): string {
-  const modfile = JSON.parse(execFileSync("go", ["mod", "edit", "-json", path.join(TOOLS, `v${version}.mod`)], { encoding: "utf8" })) as {
+  const modfile = JSON.parse(
+    execFileSync("go", ["mod", "edit", "-json", path.join(TOOLS, version === "1.13" ? "go.mod" : `v${version}.mod`)], { encoding: "utf8" }),
+  ) as {
     Require?: { Path: string; Version: string }[];
   };
   const found = modfile.Require?.find((r) => r.Path === MACHINERY);
-  if (!found) throw new Error(`tools/talos/check/v${version}.mod does not require ${MACHINERY}`);
+  if (!found) throw new Error(`tools/talos/check's modfile for ${version} does not require ${MACHINERY}`);
   return found.Version;
 }
 

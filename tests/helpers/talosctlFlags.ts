@@ -146,7 +146,7 @@ export function parseFlagLine(line: string): TalosctlFlag | undefined {
   if (short) flag.short = `-${short}`;
   if (placeholder !== undefined) {
     if (placeholder.includes("[=")) throw new Error(`flag with an optional value is not supported: ${line}`);
-    if (ENUM.test(placeholder)) {
+    if (ENUM.exec(placeholder) !== null) {
       flag.type = "enum";
       flag.values = placeholder.split(", ");
     } else {

@@ -1,7 +1,7 @@
 // Command talos-config-check does with a machine-config patch what a Talos node and talosctl do
 // with it, using github.com/siderolabs/talos/pkg/machinery of one Talos release. It is built once
-// per minor against that minor's machinery (`go build -modfile=v1.X.mod`: v1.9.mod, v1.11.mod,
-// v1.12.mod, v1.13.mod beside this file), so this one source compiles against machinery 1.9
+// per minor against that minor's machinery: go.mod pins 1.13, and `go build -modfile=v1.X.mod`
+// uses v1.9.mod, v1.11.mod or v1.12.mod beside this file, so this one source compiles against machinery 1.9
 // through 1.13 (APIs that exist only in newer releases are reached through interface assertions
 // on standard-library types, never by name).
 //
