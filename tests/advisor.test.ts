@@ -249,6 +249,15 @@ describe("npm run advise", () => {
     expect([proxmox.endpoint.recommended, proxmox.services.recommended]).toEqual(["talos-vip", "metallb-l2"]);
   });
 
+  test("a count flag that is not a whole number is refused naming the flag", () => {
+    expect(() => parseAdviseArgs(["--platform", "aws", "--control-planes", "three"], path.join(ROOT, "examples"))).toThrow(
+      '--control-planes: "three" must be a whole number',
+    );
+    expect(() => parseAdviseArgs(["--platform", "aws", "--workers", "2.5"], path.join(ROOT, "examples"))).toThrow(
+      '--workers: "2.5" must be a whole number',
+    );
+  });
+
   test("the script prints the advice (and JSON with --json); bad input exits 1 with the message", () => {
     const run = (...args: string[]) => execFileSync("npx", ["tsx", "examples/advise.ts", ...args], { cwd: ROOT, encoding: "utf8" });
     const text = run("--platform", "proxmox", "--control-planes", "3");

@@ -65,8 +65,13 @@ function value(argv: string[], i: number, flag: string): string {
   return v;
 }
 
+/**
+ * A whole-number flag value; the advisor then checks its range.
+ * @throws InputError naming the flag when the text is not a whole number.
+ */
 function integer(flag: string, text: string): number {
-  return /^\d+$/.test(text) ? Number(text) : (text as unknown as number);
+  if (!/^\d+$/.test(text)) throw new InputError(flag, text, "must be a whole number");
+  return Number(text);
 }
 
 /**
