@@ -24,6 +24,7 @@ tools=(
   "talos-config-check-1.11|talos/check|talos-endpoints/tools/talos/check||v1.11.mod"
   "talos-config-check-1.12|talos/check|talos-endpoints/tools/talos/check||v1.12.mod"
   "talos-config-check-1.13|talos/check|talos-endpoints/tools/talos/check|"
+  "k8s-object-check|k8s/check|talos-endpoints/tools/k8s/check|"
 )
 
 build() {
