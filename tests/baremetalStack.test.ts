@@ -78,8 +78,9 @@ describe("the baremetal example stack under mocks", () => {
       const scriptDir = path.join(result.outDir, "files", "keepalived", host);
       const [script] = fs.readdirSync(scriptDir);
       // the one path keepalived.conf runs is the file synth wrote beside it
-      const referenced = [...fs.readFileSync(conf, "utf8").matchAll(/^\s*script "([^"]+)"$/gm)].map((m) => m[1]);
-      expect(referenced).toEqual([`/etc/keepalived/${script}`]);
+      const referenced = [...fs.readFileSync(conf, "utf8").matchAll(/^\s*(?:script|notify) "([^" ]+) [a-z-]+"$/gm)].map((m) => m[1]);
+      expect(new Set(referenced)).toEqual(new Set([`/etc/keepalived/${script}`]));
+      expect(referenced).toHaveLength(3); // serve, kubernetes-api, notify
       // as the push installs it: executable (0755), in a directory only root can write
       fs.chmodSync(path.join(scriptDir, script), 0o755);
       fs.chmodSync(scriptDir, 0o755);

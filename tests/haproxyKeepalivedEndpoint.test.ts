@@ -13,6 +13,7 @@ import { planHaproxyKeepalived } from "../src/render/haproxyKeepalived/plan";
 import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
 import { TalosConfigPush } from "../src/components/TalosConfigPush";
 import { valueOf } from "./helpers/outputs";
+import { makeCheckCerts } from "./helpers/checkCerts";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n";
 /** The key as it should be passed: a Pulumi secret (a plain one logs a warning, tested below). */
@@ -105,6 +106,52 @@ describe("ha-pair", () => {
     expect(JSON.stringify(resources)).not.toContain("s3cr");
   });
 
+  test("kubernetesApiCheck: the client key stays in the secret stdin; files and configs are public and name the certificates; no warning then", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-certs-"));
+    try {
+      const certs = makeCheckCerts(tmp);
+      const lb = new HaproxyKeepalivedEndpoint("lb", {
+        ...haPair,
+        kubernetesApiCheck: { caCertificate: certs.caCert, clientCertificate: certs.clientCert, clientKey: pulumi.secret(certs.clientKey) },
+      });
+      const plainLb = new HaproxyKeepalivedEndpoint("plain", haPair);
+      expect(await pulumi.isSecret(lb.files)).toBe(false);
+      const files = (await valueOf(lb.files))["lb-01"];
+      expect(files["/etc/haproxy/haproxy.cfg"]).toMatch(
+        /verify required ca-file \/etc\/haproxy\/talos-endpoints-kubernetes-ca-[0-9a-f]{12}\.pem crt /,
+      );
+      expect(await valueOf(lb.warnings)).not.toEqual(expect.arrayContaining([expect.stringContaining("unauthenticated")]));
+      expect(await valueOf(plainLb.warnings)).toEqual(
+        expect.arrayContaining([expect.stringContaining("Kubernetes API check is unauthenticated")]),
+      );
+      const keyLine = certs.clientKey.split("\n")[1];
+      const resources = await rec.settle();
+      expect(resources.find((r) => r.name === "lb-lb-01")!.inputs.stdin).toBe("[secret]");
+      expect(JSON.stringify(resources)).not.toContain(keyLine);
+      expect(JSON.stringify(files)).not.toContain(keyLine);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test("kubernetesApiCheck: a key that is not the certificate's is refused naming kubernetesApiCheck.clientKey, before any resource", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-certs-"));
+    try {
+      const a = makeCheckCerts(tmp);
+      const b = makeCheckCerts(fs.mkdtempSync(path.join(tmp, "b-")));
+      expect(
+        () =>
+          new HaproxyKeepalivedEndpoint("lb", {
+            ...haPair,
+            kubernetesApiCheck: { caCertificate: a.caCert, clientCertificate: a.clientCert, clientKey: b.clientKey },
+          }),
+      ).toThrow('kubernetesApiCheck.clientKey: "(secret)" does not belong to clientCertificate');
+      expect(await rec.settle()).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   test("the real script, with the password quoted so keepalived keeps # and !, passes keepalived's parser on the host side", async () => {
     const plan = planHaproxyKeepalived({
       talosVersion: "1.11",
@@ -140,7 +187,11 @@ describe("ha-pair", () => {
       { loadBalancers: [{ ...haPair.loadBalancers![0], address: "192.168.30.33/24" }, haPair.loadBalancers![1]] },
       'loadBalancers[0].address: "192.168.30.33/24" equals the address of controlPlanes[2] (cp-03)',
     ],
-    ["duplicate priorities", { loadBalancers: [haPair.loadBalancers![0], { ...haPair.loadBalancers![1], priority: 250 }] }, "priority"],
+    [
+      "priority 255",
+      { loadBalancers: [haPair.loadBalancers![0], { ...haPair.loadBalancers![1], priority: 255 }] },
+      "loadBalancers[1].priority: 255",
+    ],
     ["virtual_router_id 0", { virtualRouterId: 0 }, "virtualRouterId: 0"],
     ["virtual_router_id 256", { virtualRouterId: 256 }, "virtualRouterId: 256"],
     ["no VIP", { vip: undefined }, "vip: (not set) must be set in ha-pair mode"],
@@ -157,14 +208,9 @@ describe("ha-pair", () => {
     // The renderer's own names (hosts[i], interface) never reach the user: the component's fields do.
     ["a bad VRRP interface", { vrrpInterface: "eth 0" }, 'vrrpInterface: "eth 0" must be'],
     [
-      "two hosts with one priority",
-      {
-        loadBalancers: [
-          { name: "lb-01", address: "192.168.30.21/24", priority: 200, ssh: { privateKey: SECRET_KEY } },
-          { name: "lb-02", address: "192.168.30.22/24", priority: 200, ssh: { privateKey: SECRET_KEY } },
-        ],
-      },
-      "loadBalancers[1].priority: 200",
+      "a check client certificate that is not PEM",
+      { kubernetesApiCheck: { caCertificate: "x", clientCertificate: "y", clientKey: pulumi.secret("z") } },
+      'kubernetesApiCheck.caCertificate: "x" must be a PEM certificate',
     ],
     [
       "a VRRP password with a quote",
@@ -239,8 +285,8 @@ test("an IPv6 VIP makes HAProxy listen on IPv6 as well, and the config passes ha
   };
   const lb = new HaproxyKeepalivedEndpoint("lb", v6);
   const cfg = (await valueOf(lb.haproxyConfigs))["lb-01"];
-  expect(cfg).toContain("    bind *:6443\n    bind :::6443 v6only\n");
-  expect(cfg).toContain("    bind *:50000\n    bind :::50000 v6only\n");
+  expect(cfg).toContain("    bind *:6443 transparent\n    bind :::6443 v6only transparent\n");
+  expect(cfg).toContain("    bind *:50000 transparent\n    bind :::50000 v6only transparent\n");
   expect(await valueOf(lb.kubernetesApiUrl)).toBe("https://[fd00:30::30]:6443");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-v6-"));
   fs.writeFileSync(path.join(dir, "haproxy.cfg"), cfg);
@@ -483,7 +529,8 @@ describe("files: every file the push installs, by host and path", () => {
       ]);
       expect(files[host]["/etc/haproxy/haproxy.cfg"]).toBe(haproxy[host]);
       expect(files[host]["/etc/keepalived/keepalived.conf"]).toBe(keepalived[host]);
-      expect(keepalived[host]).toContain(`script "${paths[1]}"`);
+      expect(keepalived[host]).toContain(`script "${paths[1]} serve"`);
+      expect(keepalived[host]).toContain(`notify "${paths[1]} notify"`);
       expect(files[host][paths[1]]).toMatch(/^#!\/bin\/bash\n/);
       expect(files[host][paths[1]]).toContain("/dev/tcp/127.0.0.1/8404");
     }
@@ -542,13 +589,14 @@ describe("HAProxy options reach the rendered files", () => {
   };
   const count = (text: string, line: string) => text.split("\n").filter((l) => l.trim() === line).length;
 
-  test("defaults: roundrobin, the monitor fails without a Kubernetes API node, /readyz expects 401, monitor on 127.0.0.1:8404 /healthz", async () => {
+  test("defaults: roundrobin, the monitor fails only without any node, /readyz expects 401, monitor on 127.0.0.1:8404 /healthz", async () => {
     const d = await cfgOf({});
     expect(count(d.haproxy, "balance roundrobin")).toBe(2);
-    expect(count(d.haproxy, "monitor fail if { nbsrv(kubernetes_api) lt 1 }")).toBe(1);
+    expect(count(d.haproxy, "monitor fail if { nbsrv(kubernetes_api) lt 1 } { nbsrv(talos_api) lt 1 }")).toBe(1);
     expect(count(d.haproxy, "http-check expect status 401")).toBe(1);
     expect(count(d.haproxy, "bind 127.0.0.1:8404")).toBe(1);
-    expect(d.script).toContain("GET /healthz HTTP/1.0");
+    expect(d.script).toContain("serve) check /healthz ;;");
+    expect(d.script).toContain("kubernetes-api) check /healthz/kubernetes-api ;;");
   });
 
   for (const [label, wrap] of [
@@ -558,27 +606,27 @@ describe("HAProxy options reach the rendered files", () => {
     test(`balance, failWhenNoKubernetesBackend, kubernetesApiCheckStatus, monitor (${label})`, async () => {
       const d = await cfgOf({
         balance: wrap("leastconn" as const),
-        failWhenNoKubernetesBackend: wrap(false),
+        failWhenNoKubernetesBackend: wrap(true),
         kubernetesApiCheckStatus: wrap(200),
         monitor: wrap({ port: 9404, uri: "/ready" }),
       });
       expect(count(d.haproxy, "balance leastconn")).toBe(2);
       expect(d.haproxy).not.toContain("balance roundrobin");
-      expect(d.haproxy).not.toContain("monitor fail");
+      expect(count(d.haproxy, "monitor fail if { nbsrv(kubernetes_api) lt 1 }")).toBe(1);
       expect(count(d.haproxy, "http-check expect status 200")).toBe(1);
       expect(count(d.haproxy, "bind 127.0.0.1:9404")).toBe(1);
       expect(count(d.haproxy, "monitor-uri /ready")).toBe(1);
       // the check script probes the same endpoint, and keepalived.conf runs that script
       expect(d.script).toContain("/dev/tcp/127.0.0.1/9404");
-      expect(d.script).toContain("GET /ready HTTP/1.0");
-      expect(d.keepalived).toContain(`script "${d.checkScript}"`);
+      expect(d.script).toContain("serve) check /ready ;;");
+      expect(d.keepalived).toContain(`script "${d.checkScript} serve"`);
     });
   }
 
   test("the haproxy.cfg with every option switched passes haproxy -c without a warning", async () => {
     const d = await cfgOf({
       balance: "leastconn",
-      failWhenNoKubernetesBackend: false,
+      failWhenNoKubernetesBackend: true,
       kubernetesApiCheckStatus: 200,
       monitor: { address: "127.0.0.2", port: 9404, uri: "/ready" },
     });

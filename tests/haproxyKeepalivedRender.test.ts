@@ -19,6 +19,7 @@ import {
 import { installedFiles, PUSH_EXIT, renderPushSteps } from "../src/render/haproxyKeepalived/pushScript";
 import { HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../src/render/haproxyKeepalived/plan";
 import { runWithBindMounts } from "./helpers/mountNamespace";
+import { makeCheckCerts } from "./helpers/checkCerts";
 import {
   DEFAULT_TUNING,
   FAST_TUNING,
@@ -127,11 +128,14 @@ describe("haproxy.cfg content", () => {
     );
   });
 
-  test("frontends bind *:6443 and *:50000; servers: check-ssl on 6443, TCP check on 50000", () => {
+  test("frontends bind *:6443 and *:50000 transparent, client keepalives on; servers: check-ssl on 6443, TCP check on 50000", () => {
     const text = renderHaproxyConfig(haproxySpec());
     const l = lines(text);
-    expect(l).toContain("bind *:6443");
-    expect(l).toContain("bind *:50000");
+    expect(l).toContain("bind *:6443 transparent");
+    expect(l).toContain("bind *:50000 transparent");
+    expect(l).toEqual(expect.arrayContaining(["option clitcpka", "clitcpka-idle 1s", "clitcpka-intvl 1s", "clitcpka-cnt 3"]));
+    const tuned = lines(renderHaproxyConfig(haproxySpec({ tuning: { haproxy: { clientKeepaliveIdleSec: 7, clientKeepaliveCount: 2 } } })));
+    expect(tuned).toEqual(expect.arrayContaining(["clitcpka-idle 7s", "clitcpka-cnt 2"]));
     for (const n of CONTROL_PLANES) {
       expect(l).toContain(`server ${n.name} ${n.ip}:6443 check check-ssl verify none`);
       expect(l).toContain(`server ${n.name} ${n.ip}:50000 check`);
@@ -141,7 +145,7 @@ describe("haproxy.cfg content", () => {
     expect(talosBackend).not.toContain("httpchk");
   });
 
-  test("monitor frontend on 127.0.0.1:8404 /healthz that fails without a Kubernetes API node", () => {
+  test("monitor frontend on 127.0.0.1:8404: /healthz fails only without any node, /healthz/kubernetes-api without a Kubernetes API node", () => {
     const l = lines(renderHaproxyConfig(haproxySpec()));
     expect(l).toEqual(
       expect.arrayContaining([
@@ -149,12 +153,20 @@ describe("haproxy.cfg content", () => {
         "mode http",
         "bind 127.0.0.1:8404",
         "monitor-uri /healthz",
-        "monitor fail if { nbsrv(kubernetes_api) lt 1 }",
+        "monitor fail if { nbsrv(kubernetes_api) lt 1 } { nbsrv(talos_api) lt 1 }",
+        "http-request return status 200 if { path /healthz/kubernetes-api } { nbsrv(kubernetes_api) ge 1 }",
+        "http-request return status 503 if { path /healthz/kubernetes-api }",
       ]),
     );
-    const off = lines(renderHaproxyConfig(haproxySpec({ failWhenNoKubernetesBackend: false, monitor: { port: 9000, uri: "/alive" } })));
-    expect(off).toEqual(expect.arrayContaining(["bind 127.0.0.1:9000", "monitor-uri /alive"]));
-    expect(off.some((x) => x.startsWith("monitor fail"))).toBe(false);
+    const strict = lines(renderHaproxyConfig(haproxySpec({ failWhenNoKubernetesBackend: true, monitor: { port: 9000, uri: "/alive" } })));
+    expect(strict).toEqual(
+      expect.arrayContaining([
+        "bind 127.0.0.1:9000",
+        "monitor-uri /alive",
+        "monitor fail if { nbsrv(kubernetes_api) lt 1 }",
+        "http-request return status 503 if { path /alive/kubernetes-api }",
+      ]),
+    );
     // any address of 127.0.0.0/8, and the port's bounds
     expect(lines(renderHaproxyConfig(haproxySpec({ monitor: { address: "127.255.0.2", port: 65535 } })))).toContain(
       "bind 127.255.0.2:65535",
@@ -238,19 +250,23 @@ describe("keepalived.conf content", () => {
     expect(l).toEqual(expect.arrayContaining(["enable_script_security", "script_user root", "vrrp_version 3"]));
     expect(text.indexOf("vrrp_script chk_haproxy {")).toBeGreaterThan(text.indexOf("enable_script_security"));
     expect(text.indexOf("vrrp_script chk_haproxy {")).toBeLessThan(text.indexOf("vrrp_instance"));
+    expect(text.indexOf("vrrp_script chk_kubernetes_api {")).toBeLessThan(text.indexOf("vrrp_instance"));
     expect(text.indexOf("track_script {")).toBeGreaterThan(text.indexOf("vrrp_instance"));
-    expect(l[l.indexOf("track_script {") + 1]).toBe("chk_haproxy");
+    expect(l.slice(l.indexOf("track_script {") + 1, l.indexOf("track_script {") + 3)).toEqual(["chk_haproxy", "chk_kubernetes_api"]);
   });
 
-  test("the tracked check is the rendered serve-check script, without weight (a failure means FAULT)", () => {
+  test("chk_haproxy runs the script's serve check without weight (FAULT); chk_kubernetes_api its kubernetes-api check with weight -50; notify runs it too", () => {
     const text = renderKeepalivedConfig(keepalivedSpec());
-    const script = renderCheckScript(keepalivedSpec());
-    expect(lines(text)).toContain(`script "${script.path}"`);
+    const script = renderCheckScript({ ...keepalivedSpec(), vip: "192.168.30.30" });
+    const block = (name: string) =>
+      text.slice(text.indexOf(`vrrp_script ${name} {`), text.indexOf("}", text.indexOf(`vrrp_script ${name} {`)));
+    expect(lines(block("chk_haproxy"))).toContain(`script "${script.path} serve"`);
+    expect(block("chk_haproxy")).not.toMatch(/^\s*weight\b/m);
+    expect(lines(block("chk_kubernetes_api"))).toEqual(expect.arrayContaining([`script "${script.path} kubernetes-api"`, "weight -50"]));
+    expect(lines(text)).toContain(`notify "${script.path} notify"`);
     expect(script.path.startsWith(`${dir}/talos-endpoints-check-`)).toBe(true);
-    expect(text).not.toMatch(/^\s*weight\b/m);
-    expect(text).not.toMatch(/chk_haproxy\s+weight/);
     expect(text).not.toContain("pidof");
-    expect(lines(text)).toEqual(expect.arrayContaining(["interval 1", "timeout 1", "fall 1", "rise 2"]));
+    expect(lines(block("chk_haproxy"))).toEqual(expect.arrayContaining(["interval 1", "timeout 1", "fall 1", "rise 2"]));
   });
 
   test("unicast: own address as source, every other host (and only those) as peers", () => {
@@ -262,17 +278,19 @@ describe("keepalived.conf content", () => {
     expect(lines(text)).toContain("check_unicast_src");
   });
 
-  test("state BACKUP everywhere, nopreempt by default, priorities 250/240 by default, VIP with the hosts' prefix", () => {
+  test("state BACKUP everywhere, equal priorities 200 without nopreempt by default, VIP with the hosts' prefix", () => {
     const a = lines(renderKeepalivedConfig(keepalivedSpec({ host: "lb-01" })));
     const b = lines(renderKeepalivedConfig(keepalivedSpec({ host: "lb-02" })));
-    for (const l of [a, b])
+    for (const l of [a, b]) {
       expect(l).toEqual(
-        expect.arrayContaining(["state BACKUP", "nopreempt", "virtual_router_id 51", "192.168.30.30/24 dev eth0", "advert_int 0.2"]),
+        expect.arrayContaining(["state BACKUP", "priority 200", "virtual_router_id 51", "192.168.30.30/24 dev eth0", "advert_int 0.2"]),
       );
-    expect(a).toContain("priority 250");
-    expect(b).toContain("priority 240");
-    const preempting = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { preempt: true } } })));
-    expect(preempting).not.toContain("nopreempt");
+      expect(l).not.toContain("nopreempt");
+    }
+    const pinned = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { preempt: false } } })));
+    expect(pinned).toContain("nopreempt");
+    const given = lines(renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 150 }, HOSTS[1]] })));
+    expect(given).toContain("priority 150");
     expect(lines(renderKeepalivedConfig(keepalivedSpec({ tuning: FAST_TUNING })))).toContain("advert_int 0.1");
   });
 
@@ -304,14 +322,14 @@ describe("the check script", () => {
     return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as net.AddressInfo).port)));
   }
 
-  function runScript(port: number): Promise<{ code: number | null; ms: number }> {
+  function runScript(port: number, args: string[] = ["serve"]): Promise<{ code: number | null; ms: number }> {
     const tuning = { keepalived: { monitorPollMs: 100, monitorTimeoutMs: 200 } };
     const script = renderCheckScript({ tuning, monitor: { port }, checkScriptDir: dir });
     fs.writeFileSync(script.path, script.content, { mode: 0o755 });
     const started = Date.now();
     // async spawn: the HTTP server answering the script runs in this process
     return new Promise((resolve) => {
-      const child: ChildProcess = spawn("/bin/bash", [script.path], { stdio: "ignore" });
+      const child: ChildProcess = spawn("/bin/bash", [script.path, ...args], { stdio: "ignore" });
       child.on("exit", (code) => resolve({ code, ms: Date.now() - started }));
     });
   }
@@ -334,9 +352,27 @@ describe("the check script", () => {
     expect(r.ms).toBeLessThan(1000);
   });
 
-  test("exits 1 when the monitor URI answers 503 (no Kubernetes API node UP)", async () => {
+  test("exits 1 when the monitor URI answers 503 (no node UP)", async () => {
     const port = await listen(http.createServer((_req, res) => (res.writeHead(503), res.end())));
     expect((await runScript(port)).code).toBe(1);
+  });
+
+  test("kubernetes-api asks <monitor-uri>/kubernetes-api: 0 on 200, 1 on 503, whatever /healthz says", async () => {
+    let k8sUp = true;
+    const urls: string[] = [];
+    const port = await listen(
+      http.createServer((req, res) => {
+        urls.push(req.url ?? "");
+        res.writeHead(req.url === "/healthz/kubernetes-api" ? (k8sUp ? 200 : 503) : req.url === "/healthz" ? 200 : 404);
+        res.end();
+      }),
+    );
+    expect((await runScript(port, ["kubernetes-api"])).code).toBe(0);
+    expect(new Set(urls)).toEqual(new Set(["/healthz/kubernetes-api"]));
+    k8sUp = false;
+    expect((await runScript(port, ["kubernetes-api"])).code).toBe(1);
+    expect((await runScript(port, ["serve"])).code).toBe(0);
+    expect((await runScript(port, ["bogus"])).code).toBe(2);
   });
 
   test("exits 1 at once when nothing listens (HAProxy dead)", async () => {
@@ -397,10 +433,22 @@ describe("bad input is rejected with an InputError naming the field", () => {
     ["bad balance", () => renderHaproxyConfig(haproxySpec({ balance: "random" as never })), "balance"],
     ["one host", () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.slice(0, 1) })), "hosts"],
     ["host not listed", () => renderKeepalivedConfig(keepalivedSpec({ host: "lb-09" })), "host"],
+    ["priority 0", () => renderKeepalivedConfig(keepalivedSpec({ hosts: [HOSTS[0], { ...HOSTS[1], priority: 0 }] })), "hosts[1].priority"],
     [
-      "duplicate priority",
-      () => renderKeepalivedConfig(keepalivedSpec({ hosts: HOSTS.map((h) => ({ ...h, priority: 100 })) })),
-      "hosts[1].priority",
+      "kubernetesApiCheckStatus other than 200 with the authenticated check",
+      () =>
+        renderHaproxyConfig(
+          haproxySpec({
+            kubernetesApiCheckStatus: 401,
+            kubernetesApiCheckTls: { caFile: "/etc/haproxy/ca.pem", certFile: "/etc/haproxy/c.pem" },
+          }),
+        ),
+      "kubernetesApiCheckStatus",
+    ],
+    [
+      "relative check certificate path",
+      () => renderHaproxyConfig(haproxySpec({ kubernetesApiCheckTls: { caFile: "ca.pem", certFile: "/etc/haproxy/c.pem" } })),
+      "kubernetesApiCheckTls.caFile",
     ],
     [
       "priority 255",
@@ -721,6 +769,18 @@ describe("the plan's files are exactly what its push script installs (run as on 
     return { status: r.status, stderr: r.stderr, files };
   }
 
+  /** As installOnHost, on the host the previous installOnHost call set up (its files stay). */
+  function installOnHost2(script: string): ReturnType<typeof installOnHost> {
+    const etc = { "/etc/haproxy": path.join(dir, "etc-haproxy"), "/etc/keepalived": path.join(dir, "etc-keepalived") };
+    const bin = path.join(dir, "bin");
+    const r = runWithBindMounts(etc, ["/bin/bash", "-s"], { input: script, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const files: Record<string, { mode: string; content: string }> = {};
+    for (const [target, source] of Object.entries(etc))
+      for (const name of fs.readdirSync(source))
+        files[`${target}/${name}`] = { mode: "", content: fs.readFileSync(path.join(source, name), "utf8") };
+    return { status: r.status, stderr: r.stderr, files };
+  }
+
   test("ha-pair: haproxy.cfg, the check script keepalived.conf names, keepalived.conf; nothing else", () => {
     const host = planHaproxyKeepalived(planSpec).hosts["lb-02"];
     const paths = Object.keys(host.files);
@@ -729,7 +789,7 @@ describe("the plan's files are exactly what its push script installs (run as on 
       expect.stringMatching(/^\/etc\/keepalived\/talos-endpoints-check-[0-9a-f]{12}\.sh$/),
       "/etc/keepalived/keepalived.conf",
     ]);
-    expect(host.files["/etc/keepalived/keepalived.conf"]).toContain(`script "${paths[1]}"`);
+    expect(host.files["/etc/keepalived/keepalived.conf"]).toContain(`script "${paths[1]} serve"`);
     // the monitor port reaches haproxy.cfg and the check script alike
     expect(host.files["/etc/haproxy/haproxy.cfg"]).toContain("bind 127.0.0.1:9404");
     expect(host.files[paths[1]]).toContain("/dev/tcp/127.0.0.1/9404");
@@ -741,6 +801,66 @@ describe("the plan's files are exactly what its push script installs (run as on 
       [paths[1]]: { mode: "0755", content: host.files[paths[1]] },
       "/etc/keepalived/keepalived.conf": { mode: "0600", content: host.files["/etc/keepalived/keepalived.conf"] },
     });
+  });
+
+  test("with kubernetesApiCheck: the CA (0644) and the client certificate with its key (0600, owner haproxy) beside haproxy.cfg, which haproxy -c accepts; the public files mask the key", () => {
+    const certs = makeCheckCerts(dir);
+    const plan = planHaproxyKeepalived({
+      ...planSpec,
+      kubernetesApiCheck: { caCertificate: certs.caCert, clientCertificate: certs.clientCert },
+    });
+    expect(plan.warnings.join("\n")).not.toContain("unauthenticated");
+    expect(planHaproxyKeepalived(planSpec).warnings.join("\n")).toContain("Kubernetes API check is unauthenticated");
+    const host = plan.hosts["lb-01"];
+    const paths = Object.keys(host.files);
+    const ca = paths.find((p) => /^\/etc\/haproxy\/talos-endpoints-kubernetes-ca-[0-9a-f]{12}\.pem$/.test(p))!;
+    const client = paths.find((p) => /^\/etc\/haproxy\/talos-endpoints-kubernetes-client-[0-9a-f]{12}\.pem$/.test(p))!;
+    expect(host.haproxyConfig).toContain(`check check-ssl verify required ca-file ${ca} crt ${client}`);
+    expect(host.haproxyConfig).toContain("http-check expect status 200");
+    expect(host.files[client]).toContain(certs.clientCert.trim());
+    expect(host.files[client]).not.toContain(certs.clientKey.trim());
+    expect(host.script).not.toContain(Buffer.from(certs.clientKey).toString("base64").slice(0, 40));
+    const real = host.scriptWith(undefined, certs.clientKey);
+    const r = installOnHost(real);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(PUSH_EXIT.ok);
+    expect(r.files[ca]).toEqual({ mode: "0644", content: certs.caCert.endsWith("\n") ? certs.caCert : `${certs.caCert}\n` });
+    expect(r.files[client].mode).toBe("0600");
+    expect(r.files[client].content).toContain(certs.clientKey.trim());
+    const owner = spawnSync("id", ["-u", "haproxy"], { encoding: "utf8" }).stdout.trim();
+    expect(String(fs.statSync(path.join(dir, "etc-haproxy", path.basename(client))).uid)).toBe(owner);
+    // a second push with another certificate replaces the files; the first one's go once no config names them
+    const other = makeCheckCerts(fs.mkdtempSync(path.join(dir, "other-")));
+    const next = planHaproxyKeepalived({
+      ...planSpec,
+      kubernetesApiCheck: { caCertificate: other.caCert, clientCertificate: other.clientCert },
+    });
+    expect(installOnHost2(next.hosts["lb-01"].scriptWith(undefined, other.clientKey)).status).toBe(PUSH_EXIT.ok);
+    const third = installOnHost2(next.hosts["lb-01"].scriptWith(undefined, other.clientKey));
+    expect(third.status).toBe(PUSH_EXIT.ok);
+    expect(
+      Object.keys(third.files)
+        .filter((p) => p.endsWith(".pem"))
+        .sort(),
+    ).toEqual(
+      Object.keys(next.hosts["lb-01"].files)
+        .filter((p) => p.endsWith(".pem"))
+        .sort(),
+    );
+  });
+
+  test("kubernetesApiCheck: a client certificate of another CA is refused naming the field", () => {
+    const a = makeCheckCerts(fs.mkdtempSync(path.join(dir, "a-")));
+    const b = makeCheckCerts(fs.mkdtempSync(path.join(dir, "b-")));
+    expect(() =>
+      planHaproxyKeepalived({ ...planSpec, kubernetesApiCheck: { caCertificate: a.caCert, clientCertificate: b.clientCert } }),
+    ).toThrow(/kubernetesApiCheck\.clientCertificate: .*is not signed by kubernetesApiCheck\.caCertificate/);
+    expect(() =>
+      planHaproxyKeepalived({ ...planSpec, kubernetesApiCheck: { caCertificate: a.clientCert, clientCertificate: a.clientCert } }),
+    ).toThrow(/kubernetesApiCheck\.caCertificate: .*is not a CA certificate/);
+    expect(() =>
+      planHaproxyKeepalived({ ...planSpec, kubernetesApiCheck: { caCertificate: "nope", clientCertificate: a.clientCert } }),
+    ).toThrow(/kubernetesApiCheck\.caCertificate/);
   });
 
   test("single-haproxy: haproxy.cfg only", () => {

@@ -19,6 +19,7 @@ import { checkSshConnection, checkSshEndpoint, checkSshPrivateKey, SshConnection
 import { HaproxyMonitorArgs, LoadBalancerTuningArgs } from "../render/haproxyKeepalived/tuning";
 import { BalanceAlgorithm, DnsRecordType, LoadBalancerMode, TuningProfile } from "../render/enums";
 import { isPlain, validated } from "./inputs";
+import { checkKubernetesApiCheckCertificates, checkKubernetesApiCheckKey } from "../render/haproxyKeepalived/checkTls";
 
 /**
  * How to reach a load-balancer host over SSH. Checked before any resource when plain, else when it
@@ -64,14 +65,36 @@ export interface LoadBalancerHostArgs {
   /** The host's own address with prefix on the VRRP interface (`192.168.30.21/24`). */
   address: pulumi.Input<string>;
   /**
-   * VRRP priority, an integer 1–254, unique. Default 250 for the first host, 240 for the second, … Priorities
-   * decide an election between hosts that start together; with the default `nopreempt` a host
-   * that holds the VIP keeps it until it fails, whatever its priority (so on a fresh install the
-   * first host pushed, the one with the lowest priority, takes it).
+   * VRRP priority, an integer 1–254. Default 200 for every host: with equal priorities a host that
+   * returns never takes the VIP back (a BACKUP only preempts a lower-priority MASTER), so the VIP
+   * moves only when its holder fails or sees no Kubernetes API node (its priority then drops by 50
+   * and a peer that sees one takes over). Distinct priorities make the highest one take the VIP
+   * back whenever it returns, a second move that breaks every long-lived stream again.
    */
   priority?: pulumi.Input<number>;
   /** SSH connection for the push. Required in `ha-pair` and `single-haproxy` modes. */
   ssh?: pulumi.Input<SshConnectionArgs>;
+}
+
+/**
+ * Credentials of HAProxy's authenticated Kubernetes API check: a client certificate signed by the
+ * cluster's Kubernetes CA. Any authenticated identity may read `/readyz` (Kubernetes' default
+ * `system:public-info-viewer` ClusterRole binds it to `system:authenticated`), so the certificate
+ * needs no other permission; give it its own subject (e.g. `CN=talos-endpoints-haproxy-check`).
+ * With it, HAProxy expects `/readyz` to answer 200, so a node whose kube-apiserver serves but is
+ * not ready (500) leaves the rotation within `checkIntervalMs + (checkFall − 1) ×
+ * checkFastIntervalMs` (≈ 1.25 s with the defaults). Installed beside haproxy.cfg as
+ * `/etc/haproxy/talos-endpoints-kubernetes-ca-<hash>.pem` (0644) and
+ * `/etc/haproxy/talos-endpoints-kubernetes-client-<hash>.pem` (certificate and key, 0600, owned by
+ * haproxy); the hash covers the certificates only.
+ */
+export interface KubernetesApiCheckArgs {
+  /** The cluster's Kubernetes CA certificate (PEM; Talos: `cluster.ca.crt` of the machine config, base64-decoded). Errors: not a PEM CA certificate. */
+  caCertificate: pulumi.Input<string>;
+  /** The client certificate (PEM), signed by `caCertificate` and valid now. Errors: unreadable, not signed by the CA, expired. */
+  clientCertificate: pulumi.Input<string>;
+  /** The client certificate's private key (PEM). Always stored as a Pulumi secret; pass it as one. Errors: not a PEM key, or not the certificate's key. */
+  clientKey: pulumi.Input<string>;
 }
 
 /** One DNS record to create for `dns-round-robin` (this package creates no DNS records itself). */
@@ -127,18 +150,16 @@ export interface HaproxyKeepalivedEndpointArgs {
    */
   balance?: pulumi.Input<BalanceAlgorithm>;
   /**
-   * `ha-pair`: whether a host gives up the VIP when no Kubernetes API node is UP in its HAProxy
-   * (haproxy.cfg `monitor fail if { nbsrv(kubernetes_api) lt 1 }`: the monitor URI answers 503,
-   * Keepalived's check fails, the host goes to FAULT). Default true: a load balancer cut off from
-   * the control planes (a broken link, a firewall, a routing fault) hands the VIP to a peer that
-   * still reaches them. The cost: when every kube-apiserver is down for all hosts (the whole
-   * control plane down, etcd without quorum, a fresh cluster before the first node serves), no
-   * host holds the VIP, so the Talos API on `<VIP>:50000` is unreachable too although apid on the
-   * nodes is up. talosctl still works through the node addresses (`talosApiEndpoints`, which is
-   * where talosconfig endpoints belong anyway), and Kubernetes clients time out instead of being
-   * refused. false: a host keeps the VIP while its HAProxy serves, so `<VIP>:50000` stays up when
-   * Kubernetes is down, but a host that lost every control plane keeps the VIP and every request
-   * through it fails until someone acts. No effect in `single-haproxy` (no Keepalived).
+   * `ha-pair`: whether a host gives up the VIP (FAULT) as soon as no Kubernetes API node is UP in
+   * its HAProxy. Default false: a host releases the VIP at once only when its HAProxy is dead or
+   * hung or serves no node at all (neither Talos API nor Kubernetes API); while it sees no
+   * Kubernetes API node its VRRP priority drops by 50 (`chk_kubernetes_api`), so a peer that still
+   * sees one takes the VIP, and when kube-apiserver is down everywhere (etcd without quorum, a
+   * fresh cluster before the first node serves) the VIP stays and `talosctl` through
+   * `<VIP>:50000` keeps working, which is when it is needed to repair the cluster (measured in the
+   * namespace lab). true: the old behaviour, FAULT on no Kubernetes API node: then no host holds
+   * the VIP while no kube-apiserver serves, and the Talos API is reachable only through the node
+   * addresses (`talosApiEndpoints`). No effect in `single-haproxy` (no Keepalived).
    */
   failWhenNoKubernetesBackend?: pulumi.Input<boolean>;
   /**
@@ -151,6 +172,12 @@ export interface HaproxyKeepalivedEndpointArgs {
    * integer.
    */
   kubernetesApiCheckStatus?: pulumi.Input<number>;
+  /**
+   * Credentials for an authenticated Kubernetes API check (`KubernetesApiCheckArgs`), which sees
+   * readiness. Default none: the unauthenticated check, and a warning (in `warnings`) that it
+   * cannot see readiness. With it `kubernetesApiCheckStatus` must be unset or 200.
+   */
+  kubernetesApiCheck?: pulumi.Input<KubernetesApiCheckArgs>;
   /**
    * HAProxy's monitor endpoint, which Keepalived's check script probes: address, port and URI
    * (`HaproxyMonitorArgs`). Default `127.0.0.1:8404` `/healthz`; change the port if 8404 is taken
@@ -177,7 +204,7 @@ export interface HaproxyKeepalivedEndpointArgs {
  * leaves the running configuration untouched and fails the resource with the validator's message.
  * The script travels on stdin (it holds the VRRP password, if any), never on a command line.
  * Hosts are updated one at a time, lowest VRRP priority first, each after the previous succeeded
- * (with `nopreempt` that is not necessarily the BACKUP: see `LoadBalancerHostArgs.priority`);
+ * (with equal priorities that is not necessarily the BACKUP: see `LoadBalancerHostArgs.priority`);
  * a host's command runs again when its rendered script changes (its SHA-256 is the command's
  * `triggers`: a new hash replaces the command) and also when any other input of the command
  * changes, secrets included: a rotated SSH key, another SSH port or user, a new VRRP password
@@ -196,9 +223,10 @@ export interface HaproxyKeepalivedEndpointArgs {
  * than 2 hosts in `ha-pair` or not exactly 1 in `single-haproxy`; a host name that is not a DNS
  * label; a host address without prefix, duplicated or equal to a control plane; a missing SSH
  * key, a bad SSH host, port or user; a missing, malformed or clashing VIP (equal to a host or a
- * node, outside the hosts' subnet); duplicate priorities; `virtualRouterId` outside 1–255; a VRRP
+ * node, outside the hosts' subnet); a priority outside 1–254; `virtualRouterId` outside 1–255; a VRRP
  * password with VRRPv3; tuning values out of range; a bad `balance`, `kubernetesApiCheckStatus`
- * or `monitor`; a missing or IP `dnsName`. A private key that is not a Pulumi secret is a
+ * or `monitor`; a `kubernetesApiCheck` whose certificates do not parse, whose client certificate
+ * the CA did not sign or whose key does not match; a missing or IP `dnsName`. A private key that is not a Pulumi secret is a
  * warning (`pulumi.log.warn`), not an error.
  */
 export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implements ControlPlaneEndpoint {
@@ -231,6 +259,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
   constructor(name: string, args: HaproxyKeepalivedEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     const { vrrpAuthPass } = args;
     const plan = validated(planArgsOf(args), (a) => planHaproxyKeepalived(a as HaproxyKeepalivedPlanSpec));
+    const clientKey = checkedClientKey(args.kubernetesApiCheck);
     checkSshGiven(args);
     // The plan checks the password against the VRRP version (with a mask); its format here.
     if (typeof vrrpAuthPass === "string") withFieldNames(componentField, () => checkAuthPass(vrrpAuthPass, 2));
@@ -262,7 +291,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
               },
               create: ssh.apply((s) => ((s.user ?? "root") === "root" ? "bash -s" : "sudo -n bash -s")),
               // The real script (with the VRRP password, if any) exists only inside this secret.
-              stdin: pulumi.secret(pulumi.all([hostPlan, vrrpAuthPass]).apply(([p, pass]) => p.scriptWith(pass))),
+              stdin: pulumi.secret(pulumi.all([hostPlan, vrrpAuthPass, clientKey]).apply(([p, pass, key]) => p.scriptWith(pass, key))),
               triggers: [hostPlan.hash],
             },
             { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
@@ -333,15 +362,51 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
  * and are left out (they would taint every rendered file and the endpoint itself as secret); the
  * VRRP password is replaced by whether one is set (the plan renders a mask).
  */
-function planArgsOf(
-  args: HaproxyKeepalivedEndpointArgs,
-): Omit<HaproxyKeepalivedEndpointArgs, "vrrpAuthPass"> & { vrrpAuthPassSet: boolean } {
-  const { vrrpAuthPass, ...rest } = args;
+function planArgsOf(args: HaproxyKeepalivedEndpointArgs): Omit<HaproxyKeepalivedEndpointArgs, "vrrpAuthPass" | "kubernetesApiCheck"> & {
+  vrrpAuthPassSet: boolean;
+  kubernetesApiCheck?: pulumi.Input<{ caCertificate: pulumi.Input<string>; clientCertificate: pulumi.Input<string> }>;
+} {
+  const { vrrpAuthPass, kubernetesApiCheck, ...rest } = args;
   return {
     ...rest,
     loadBalancers: args.loadBalancers?.map(({ ssh: _ssh, ...host }) => host),
     vrrpAuthPassSet: vrrpAuthPass !== undefined,
+    kubernetesApiCheck: publicCheckArgs(kubernetesApiCheck),
   };
+}
+
+/** The certificates of `kubernetesApiCheck` without the key (a plain object stays plain). */
+function publicCheckArgs(
+  check: pulumi.Input<KubernetesApiCheckArgs> | undefined,
+): pulumi.Input<{ caCertificate: pulumi.Input<string>; clientCertificate: pulumi.Input<string> }> | undefined {
+  if (check === undefined) return undefined;
+  if (pulumi.Output.isInstance(check) || check instanceof Promise)
+    return pulumi.output(check).apply((c) => ({ caCertificate: c.caCertificate, clientCertificate: c.clientCertificate }));
+  const { caCertificate, clientCertificate } = check as KubernetesApiCheckArgs;
+  return { caCertificate, clientCertificate };
+}
+
+/**
+ * The check's client key as a secret, checked against the certificate: now when both are plain,
+ * else when they resolve (before the push uses the key).
+ * @throws InputError naming `kubernetesApiCheck.clientKey` (the key shown as `(secret)`).
+ */
+function checkedClientKey(check: pulumi.Input<KubernetesApiCheckArgs> | undefined): pulumi.Output<string | undefined> {
+  const field = "kubernetesApiCheck.clientKey";
+  if (check === undefined) return pulumi.output(undefined);
+  if (isPlain(check)) {
+    const c = check as pulumi.Unwrap<KubernetesApiCheckArgs>;
+    // the certificates themselves are checked by the plan (with their own field names) first
+    try {
+      checkKubernetesApiCheckCertificates("kubernetesApiCheck", c);
+    } catch {
+      return pulumi.secret(c.clientKey);
+    }
+    checkKubernetesApiCheckKey(field, c.clientKey, c.clientCertificate);
+  }
+  return pulumi.secret(
+    pulumi.output(check).apply((c) => checkKubernetesApiCheckKey(field, c.clientKey, c.clientCertificate) as string | undefined),
+  );
 }
 
 /**
@@ -425,7 +490,7 @@ function privateKeyOf(ssh: pulumi.Input<SshConnectionArgs> | undefined): pulumi.
   return (ssh as SshConnectionArgs).privateKey;
 }
 
-/** Hosts in push order: ascending priority (defaults 250, 240, … by position) when priorities are plain. */
+/** Hosts in push order: ascending priority (default 200 for every host, so the order given) when priorities are plain. */
 function orderedHosts(hosts: LoadBalancerHostArgs[]): LoadBalancerHostArgs[] {
   const priorities = hosts.map((h, i) =>
     typeof h.priority === "number" ? h.priority : h.priority === undefined ? defaultPriority(i) : undefined,

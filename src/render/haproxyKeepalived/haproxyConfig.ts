@@ -5,12 +5,24 @@
  * - `frontend kubernetes_api` on `*:6443` and `frontend talos_api` on `*:50000`, TCP mode (TLS is
  *   passed through to the nodes). `*` rather than the VIP: the BACKUP host does not hold the VIP,
  *   and binding an address the host does not have fails unless `net.ipv4.ip_nonlocal_bind=1`.
- * - `frontend haproxy_monitor`: an HTTP frontend on a loopback port whose `monitor-uri` answers
- *   200 while HAProxy serves (503 when no Kubernetes API node is UP, see
- *   {@link HaproxyConfigSpec.failWhenNoKubernetesBackend}). Keepalived's check script probes it,
- *   so a dead or hung HAProxy (not only a missing process) releases the VIP.
- * - `backend kubernetes_api`: layer-7 check over TLS (`option httpchk GET /readyz`,
- *   `check check-ssl verify none`, `http-check expect status <401|200>`).
+ *   Both are bound `transparent` (IP_TRANSPARENT, inherited by accepted connections): once the VIP
+ *   has moved away, this host can still send from it, so the resets of the Keepalived notify step
+ *   and the client keepalive probes reach the clients of connections that now lead nowhere, and
+ *   their streams reset instead of stalling (measured in the namespace lab, tests/lab).
+ *   HAProxy binds as root before it drops privileges, so no capability has to be granted.
+ * - `frontend haproxy_monitor`: an HTTP frontend on a loopback port. Its `monitor-uri` answers
+ *   200 while HAProxy serves at least one Talos API or Kubernetes API node (503 when it serves
+ *   none, or, with {@link HaproxyConfigSpec.failWhenNoKubernetesBackend}, no Kubernetes API node);
+ *   `<monitor-uri>/kubernetes-api` answers 200 while a Kubernetes API node is UP and 503 otherwise.
+ *   Keepalived's check script probes both: the first releases the VIP at once (FAULT), the second
+ *   lowers the host's VRRP priority, so a dead or hung HAProxy releases the VIP, a host that sees
+ *   no Kubernetes API node hands it to one that does, and when every kube-apiserver is down the
+ *   VIP stays and the Talos API keeps answering through it.
+ * - `backend kubernetes_api`: layer-7 check over TLS (`option httpchk GET /readyz`). Without a
+ *   client certificate: `check check-ssl verify none`, `http-check expect status <401|200>` (a
+ *   401 proves a serving kube-apiserver, not a ready one). With one
+ *   ({@link HaproxyConfigSpec.kubernetesApiCheckTls}): `check-ssl verify required ca-file <CA>
+ *   crt <client cert>` and `expect status 200`, which sees readiness (503/500 while not ready).
  * - `backend talos_api`: layer-4 (TCP connect) check; apid requires client certificates.
  * - Fast failure handling: short `timeout connect`, `retries` with `option redispatch 1` (every
  *   retry on another node, without the turn-around delay of retries on the same node),
@@ -19,7 +31,7 @@
  *   `on-marked-down shutdown-sessions` is available but off by default; see
  *   `HaproxyTuning.shutdownSessionsOnMarkedDown` for the measured reason.
  */
-import { checkBoolean, checkDnsLabel, checkInt, checkOneOf } from "../../core/checks";
+import { checkBoolean, checkDnsLabel, checkInt, checkOneOf, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { parseIp } from "../../core/net";
 import { KUBERNETES_API_PORT, TALOS_API_PORT } from "../talos/patch";
@@ -61,13 +73,26 @@ export interface HaproxyConfigSpec {
   /** Monitor endpoint, default `127.0.0.1:8404` `/healthz`; must match the Keepalived config's. */
   monitor?: HaproxyMonitorArgs;
   /**
-   * true (default): the monitor URI answers 503 when no Kubernetes API node is UP from this host
-   * (`monitor fail if { nbsrv(kubernetes_api) lt 1 }`), so a host cut off from every control-plane
-   * node hands the VIP to its peer. Cost: when every node is down for both hosts (cluster down,
-   * or before the first node serves), no host holds the VIP and clients time out instead of
-   * being refused.
+   * false (default): the monitor URI answers 503 only when this host has no Talos API node and no
+   * Kubernetes API node UP (`monitor fail if { nbsrv(kubernetes_api) lt 1 } { nbsrv(talos_api)
+   * lt 1 }`), so when kube-apiserver is down on every node (etcd quorum lost) while apid runs, the
+   * VIP stays and `talosctl` through it keeps working, which is when it is needed to repair the
+   * cluster; the Kubernetes API check's VRRP weight still moves the VIP to a host that sees a
+   * Kubernetes API node. true: 503 as soon as no Kubernetes API node is UP
+   * (`monitor fail if { nbsrv(kubernetes_api) lt 1 }`): the VIP is released, and no host holds it
+   * while no kube-apiserver serves.
    */
   failWhenNoKubernetesBackend?: boolean;
+  /**
+   * Files on the load-balancer host for an authenticated Kubernetes API check: `caFile`, the
+   * cluster's Kubernetes CA (PEM) that signed the kube-apiserver serving certificates, and
+   * `certFile`, a client certificate signed by that CA followed by its private key (PEM, one file,
+   * as HAProxy's `crt` takes it). Any authenticated identity may read `/readyz`
+   * (the `system:public-info-viewer` ClusterRole binds it to `system:authenticated`), so the check
+   * expects 200 and a node that serves but is not ready (500) leaves the rotation. Default none:
+   * the unauthenticated check (401 up to Talos 1.13), which cannot see readiness.
+   */
+  kubernetesApiCheckTls?: KubernetesApiCheckTls;
   /**
    * `balance` of both backends, default `roundrobin` (as the seed config). `leastconn` spreads
    * long-lived watches more evenly (HAProxy manual: "recommended where very long sessions are
@@ -83,6 +108,17 @@ export interface HaproxyConfigSpec {
   /** Override of the expected `/readyz` status (100-599); default from {@link kubernetesApiCheckStatus}. */
   kubernetesApiCheckStatus?: number;
 }
+
+/** Where the authenticated Kubernetes API check finds its certificates (see {@link HaproxyConfigSpec.kubernetesApiCheckTls}). */
+export interface KubernetesApiCheckTls {
+  /** Absolute path of the Kubernetes CA certificate (PEM). */
+  caFile: string;
+  /** Absolute path of the client certificate and its key (PEM, mode 0600). */
+  certFile: string;
+}
+
+/** Suffix of the monitor URI that answers whether a Kubernetes API node is UP (`/healthz/kubernetes-api`). */
+export const KUBERNETES_API_MONITOR_SUFFIX = "/kubernetes-api";
 
 /** Newest Talos minor accepted by {@link kubernetesApiCheckStatus} (a sanity bound, not a support claim). */
 const MAX_TALOS_MINOR_FOR_CHECK = 99;
@@ -127,6 +163,13 @@ function checkBackends(field: string, nodes: unknown): HaproxyBackendNode[] {
   });
 }
 
+function checkCheckTls(field: string, value: KubernetesApiCheckTls | undefined): KubernetesApiCheckTls | undefined {
+  if (value === undefined) return undefined;
+  const path = (name: keyof KubernetesApiCheckTls) =>
+    checkPattern(`${field}.${name}`, value?.[name], /^(\/[A-Za-z0-9._-]+)+$/, "must be an absolute file path of letters, digits and . _ -");
+  return { caFile: path("caFile"), certFile: path("certFile") };
+}
+
 function serverAddress(ip: string, port: number): string {
   return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
@@ -157,19 +200,33 @@ function globalAndDefaults(t: HaproxyTuning): string[] {
     `    srvtcpka-idle ${t.serverKeepaliveIdleSec}s`,
     `    srvtcpka-intvl ${t.serverKeepaliveIntervalSec}s`,
     `    srvtcpka-cnt ${t.serverKeepaliveCount}`,
+    "    option clitcpka",
+    `    clitcpka-idle ${t.clientKeepaliveIdleSec}s`,
+    `    clitcpka-intvl ${t.clientKeepaliveIntervalSec}s`,
+    `    clitcpka-cnt ${t.clientKeepaliveCount}`,
     `    default-server inter ${haproxyDuration(t.checkIntervalMs)} fastinter ${haproxyDuration(t.checkFastIntervalMs)} ` +
       `downinter ${haproxyDuration(t.checkDownIntervalMs)} fall ${t.checkFall} rise ${t.checkRise} tcp-ut ${haproxyDuration(t.serverUserTimeoutMs)}` +
       (t.shutdownSessionsOnMarkedDown ? " on-marked-down shutdown-sessions" : ""),
   ];
 }
 
-function monitorFrontend(monitor: MonitorEndpoint, failWhenNoBackend: boolean): string[] {
+/** The monitor URI that answers whether a Kubernetes API node is UP, for a monitor URI `uri`. */
+export function kubernetesApiMonitorUri(uri: string): string {
+  return `${uri.replace(/\/+$/, "")}${KUBERNETES_API_MONITOR_SUFFIX}`;
+}
+
+function monitorFrontend(monitor: MonitorEndpoint, failWhenNoKubernetesBackend: boolean): string[] {
+  const k8sUri = kubernetesApiMonitorUri(monitor.uri);
   return [
     "frontend haproxy_monitor",
     "    mode http",
     `    bind ${monitor.address}:${monitor.port}`,
     `    monitor-uri ${monitor.uri}`,
-    ...(failWhenNoBackend ? ["    monitor fail if { nbsrv(kubernetes_api) lt 1 }"] : []),
+    failWhenNoKubernetesBackend
+      ? "    monitor fail if { nbsrv(kubernetes_api) lt 1 }"
+      : "    monitor fail if { nbsrv(kubernetes_api) lt 1 } { nbsrv(talos_api) lt 1 }",
+    `    http-request return status 200 if { path ${k8sUri} } { nbsrv(kubernetes_api) ge 1 }`,
+    `    http-request return status 503 if { path ${k8sUri} }`,
     "    http-request deny",
   ];
 }
@@ -177,7 +234,12 @@ function monitorFrontend(monitor: MonitorEndpoint, failWhenNoBackend: boolean): 
 function tcpFrontend(name: string, port: number, ipv6: boolean): string[] {
   // `*` is every IPv4 address only; `:::port v6only` adds every IPv6 address without depending on
   // the host's bindv6only setting (HAProxy manual, "bind" and "v6only").
-  return [`frontend ${name}`, `    bind *:${port}`, ...(ipv6 ? [`    bind :::${port} v6only`] : []), `    default_backend ${name}`];
+  return [
+    `frontend ${name}`,
+    `    bind *:${port} transparent`,
+    ...(ipv6 ? [`    bind :::${port} v6only transparent`] : []),
+    `    default_backend ${name}`,
+  ];
 }
 
 function backend(
@@ -204,7 +266,9 @@ function backend(
  * @throws InputError naming the field: `talosMinor` outside 9-99; an empty or malformed
  *   `controlPlanes` list (names must be DNS labels, addresses plain IPs, both unique); any
  *   `tuning.haproxy.*` out of range or unknown; a non-loopback `monitor.address`, bad
- *   `monitor.port`/`monitor.uri`; unknown `balance`; `kubernetesApiCheckStatus` outside 100-599.
+ *   `monitor.port`/`monitor.uri`; unknown `balance`; `kubernetesApiCheckStatus` outside 100-599, or
+ *   other than 200 with `kubernetesApiCheckTls`; a `kubernetesApiCheckTls` path that is not a plain
+ *   absolute path.
  */
 export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const versionStatus = kubernetesApiCheckStatus(spec.talosMinor);
@@ -216,15 +280,23 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const tuning = resolveTuning(spec.tuning).haproxy;
   const monitor = resolveMonitor(spec.monitor);
   const balance = checkOneOf("balance", spec.balance ?? "roundrobin", BALANCE_ALGORITHMS, { quote: false });
-  const failWhenNoBackend = checkBoolean("failWhenNoKubernetesBackend", spec.failWhenNoKubernetesBackend ?? true);
+  const failWhenNoBackend = checkBoolean("failWhenNoKubernetesBackend", spec.failWhenNoKubernetesBackend ?? false);
   const ipv6 = checkBoolean("listenIpv6", spec.listenIpv6 ?? false);
-  const k8sCheck = ["    option httpchk GET /readyz", `    http-check expect status ${status}`];
+  const tls = checkCheckTls("kubernetesApiCheckTls", spec.kubernetesApiCheckTls);
+  if (tls && spec.kubernetesApiCheckStatus !== undefined && status !== 200)
+    throw new InputError(
+      "kubernetesApiCheckStatus",
+      status,
+      "must be 200 (or unset) with kubernetesApiCheckTls: an authenticated /readyz answers 200 when ready",
+    );
+  const k8sCheck = ["    option httpchk GET /readyz", `    http-check expect status ${tls ? 200 : status}`];
+  const k8sServer = tls ? `check check-ssl verify required ca-file ${tls.caFile} crt ${tls.certFile}` : "check check-ssl verify none";
   const sections = [
     ["# Rendered by talos-endpoints (HAProxy 2.6 syntax). Changes made on the host are overwritten by the next push."],
     globalAndDefaults(tuning),
     monitorFrontend(monitor, failWhenNoBackend),
     tcpFrontend("kubernetes_api", KUBERNETES_API_PORT, ipv6),
-    backend("kubernetes_api", balance, k8sCheck, nodes, KUBERNETES_API_PORT, "check check-ssl verify none"),
+    backend("kubernetes_api", balance, k8sCheck, nodes, KUBERNETES_API_PORT, k8sServer),
     tcpFrontend("talos_api", TALOS_API_PORT, ipv6),
     backend("talos_api", balance, [], nodes, TALOS_API_PORT, "check"),
   ];

@@ -19,17 +19,25 @@
  * - The check is a serve check, not a process check: an HTTP GET of HAProxy's `monitor-uri`
  *   (see {@link renderCheckScript}). `pidof` must not be used: on Debian /usr/bin/pidof is a
  *   symlink to killall5 and keepalived executes the resolved path, so it never behaves as pidof.
- * - The tracked script has no weight, so a failed check puts the instance in FAULT. A FAULT
- *   MASTER releases the VIP at once with a priority-0 advert, and the BACKUP takes over after only
- *   its skew time (RFC 5798 §6.4.2: "If the Priority in the ADVERTISEMENT is zero, then set
- *   Master_Down_Timer to Skew_Time"). A negative weight would merely lower the MASTER's priority;
- *   a BACKUP discards adverts of lower priority and waits for its full master-down timer
- *   (3 × advert_int + skew), which measured ~3.6 s more at advert_int 1; with `nopreempt` a BACKUP
- *   even resets its timer on every lower-priority advert (RFC 5798 §6.4.2, Preempt_Mode False),
- *   so a weight alone would never move the VIP.
- * - Every host starts as `state BACKUP` with `nopreempt` by default (nopreempt "will not work with
- *   initial state MASTER"); the first host up becomes MASTER (the highest priority when they
- *   start together) and keeps the VIP until it fails.
+ * - Two tracked scripts. `chk_haproxy` (HAProxy dead, hung, or serving no node at all) has no
+ *   weight, so a failed check puts the instance in FAULT. A FAULT MASTER releases the VIP at once
+ *   with a priority-0 advert, and the BACKUP takes over after only its skew time (RFC 5798
+ *   §6.4.2: "If the Priority in the ADVERTISEMENT is zero, then set Master_Down_Timer to
+ *   Skew_Time"). `chk_kubernetes_api` (no Kubernetes API node UP) has `weight -50`: it lowers the
+ *   priority instead, so a BACKUP that still sees a Kubernetes API node (and has the higher
+ *   priority now) stops resetting its master-down timer and takes over after 3 × advert_int +
+ *   skew (RFC 5798 §6.4.2, Preempt_Mode True), while with kube-apiserver down on every node both
+ *   hosts drop alike, the VIP stays, and the Talos API keeps answering through it.
+ * - Every host starts as `state BACKUP` with the same priority (200) and without `nopreempt` by
+ *   default: the first host up becomes MASTER and keeps the VIP until it fails or its priority
+ *   drops, because a BACKUP resets its timer on every advert of greater or equal priority
+ *   (RFC 5798 §6.4.2), so a returning host does not take the VIP back. Two MASTERs of equal
+ *   priority (a healed split brain, a stalled MASTER that resumes) settle on the higher primary
+ *   address (RFC 5798 §6.4.3).
+ * - A `notify` step: on every change to BACKUP, FAULT or STOP the script resets the clients'
+ *   connections to the VIP (`ss -K`), so long-lived streams through the old holder reset and
+ *   reconnect instead of stalling (see `renderHaproxyConfig`: the frontends are bound
+ *   `transparent`, so the resets leave from the VIP).
  * - Unicast VRRP (`unicast_src_ip`, `unicast_peer`) with `check_unicast_src`, because many networks
  *   (cloud networks, some switches and overlays) drop multicast; adverts from addresses that are not peers
  *   are discarded.
@@ -48,7 +56,9 @@ import * as crypto from "crypto";
 import { validateLayer2Vip } from "../talos/controlPlanes";
 import { checkDnsLabel, checkInt, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
-import { InterfaceAddress, parseInterfaceAddress } from "../../core/net";
+import { InterfaceAddress, parseInterfaceAddress, parseIp } from "../../core/net";
+import { KUBERNETES_API_PORT, TALOS_API_PORT } from "../talos/patch";
+import { kubernetesApiMonitorUri } from "./haproxyConfig";
 import { checkLinkName } from "../talos/patch";
 import {
   KeepalivedTuning,
@@ -68,8 +78,20 @@ export const CHECK_SCRIPT_PREFIX = "talos-endpoints-check-";
 export const VRRP_SCRIPT_NAME = "chk_haproxy";
 /** Name of the `vrrp_instance` in keepalived.conf. */
 export const VRRP_INSTANCE_NAME = "talos_endpoint";
-/** Default priority of the first host; each later host gets 10 less. */
-export const FIRST_HOST_PRIORITY = 250;
+/**
+ * Default VRRP priority of every host. Equal priorities: a BACKUP never takes the VIP from a live
+ * MASTER of the same priority (RFC 5798 §6.4.2), so a returning host does not move it, while the
+ * `chk_kubernetes_api` weight lowers a MASTER that sees no Kubernetes API node below its peers.
+ */
+export const DEFAULT_HOST_PRIORITY = 200;
+/** Name of the `vrrp_script` that lowers the priority while no Kubernetes API node is UP. */
+export const KUBERNETES_API_SCRIPT_NAME = "chk_kubernetes_api";
+/**
+ * How much `chk_kubernetes_api` lowers a host's priority while it sees no Kubernetes API node UP
+ * (keepalived.conf(5), vrrp_script `weight`: a negative weight is subtracted while the script
+ * fails). Larger than any difference of priorities that should not be overridden by it.
+ */
+export const KUBERNETES_API_WEIGHT = 50;
 
 /** Inputs of {@link renderCheckScript}. */
 export interface CheckScriptSpec {
@@ -82,6 +104,11 @@ export interface CheckScriptSpec {
    * `enable_script_security` no component of the path may be writable by a non-root user.
    */
   checkScriptDir?: string;
+  /**
+   * The VIP (no prefix) whose client connections the notify step resets when this host leaves
+   * MASTER. Default none: the notify step does nothing (a config without a VIP has no notify).
+   */
+  vip?: string;
 }
 
 /** A rendered check script. */
@@ -98,7 +125,7 @@ export interface LoadBalancerHostSpec {
   name: string;
   /** The host's own address with prefix on the VIP's interface (`192.168.30.11/24`): VRRP source and peer address. */
   address: string;
-  /** VRRP priority 1-254, unique; default 250 for the first host, 240 for the second, … */
+  /** VRRP priority 1-254; default {@link DEFAULT_HOST_PRIORITY} (200) for every host. */
   priority?: number;
 }
 
@@ -145,30 +172,65 @@ export function probesPerRun(k: KeepalivedTuning): number {
   return Math.max(1, Math.floor(budget / k.monitorPollMs) + 1);
 }
 
-function checkScriptBody(k: KeepalivedTuning, m: MonitorEndpoint): string {
+/** `ss` address syntax of the VIP: IPv6 in brackets (ss(8), "FILTER"). */
+function ssAddress(vip: string): string {
+  return vip.includes(":") ? `[${vip}]` : vip;
+}
+
+function checkScriptBody(k: KeepalivedTuning, m: MonitorEndpoint, vip: string | undefined): string {
   const probes = probesPerRun(k);
+  const k8sUri = kubernetesApiMonitorUri(m.uri);
+  const notify =
+    vip === undefined
+      ? ["  notify) exit 0 ;;"]
+      : [
+          "  notify)",
+          "    # keepalived appends: INSTANCE|GROUP <name> MASTER|BACKUP|FAULT|STOP|DELETED <priority>",
+          "    if [[ ${4:-} != MASTER ]]; then",
+          `      # This host no longer holds ${vip}: reset the proxied connections clients opened to it, so`,
+          "      # their streams (watches, logs -f, exec) fail at once and reconnect through the new holder",
+          "      # instead of stalling; the frontends are bound transparent, so the resets still leave from",
+          "      # the VIP. Needs a kernel with socket destroy (CONFIG_INET_DIAG_DESTROY); without it the",
+          "      # client keepalive probes (clitcpka) reset them within a few seconds.",
+          `      ss -K -tn state established "( sport = :${KUBERNETES_API_PORT} or sport = :${TALOS_API_PORT} ) and src ${ssAddress(vip)}" >/dev/null 2>&1 || true`,
+          "    fi",
+          "    exit 0",
+          "    ;;",
+        ];
   return [
     "#!/bin/bash",
-    "# Rendered by talos-endpoints: Keepalived check that HAProxy serves. Do not edit; the next push replaces it.",
-    `# Sends "GET ${m.uri}" to HAProxy's monitor-uri frontend ${m.address}:${m.port} ${probes} times, ${k.monitorPollMs} ms apart,`,
-    `# and exits 1 at the first answer that is not an HTTP 200 status line within ${k.monitorTimeoutMs} ms`,
-    "# (HAProxy dead, hung, or reporting no UP Kubernetes API node); exits 0 when every probe got 200.",
-    "# Needs only bash (/dev/tcp, read -t) and /bin/sleep.",
+    "# Rendered by talos-endpoints: Keepalived's checks of HAProxy and its notify step. Do not edit; the next push replaces it.",
+    "# serve:          GET <monitor-uri>, exits 1 when HAProxy is dead, hung, or serves no Talos API and no Kubernetes API node",
+    "#                 (chk_haproxy, no weight: FAULT releases the VIP at once).",
+    "# kubernetes-api: GET <monitor-uri>/kubernetes-api, exits 1 when no Kubernetes API node is UP (chk_kubernetes_api, a weight).",
+    `# Each check probes ${m.address}:${m.port} ${probes} times, ${k.monitorPollMs} ms apart, and exits 1 at the first answer that is`,
+    `# not an HTTP 200 status line within ${k.monitorTimeoutMs} ms; 0 when every probe got 200.`,
+    "# notify:         run by keepalived on every state change; on leaving MASTER it resets the clients' connections to the VIP.",
+    "# Needs only bash (/dev/tcp, read -t), /bin/sleep and, for notify, ss (iproute2).",
     "# The request is written by one printf; bash may still flush it per line on the first probe,",
     "# which then waits one delayed ACK (~40 ms) for Nagle's algorithm: harmless, counted in the timings.",
+    "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
     "probe() {",
-    `  local status request=$'GET ${m.uri} HTTP/1.0\\r\\n\\r\\n'`,
+    `  local status request=$'GET '"$1"$' HTTP/1.0\\r\\n\\r\\n'`,
     `  { exec 3<>/dev/tcp/${m.address}/${m.port}; } 2>/dev/null || return 1`,
     `  printf '%s' "$request" >&3 2>/dev/null || { exec 3>&-; return 1; }`,
     `  IFS= read -r -t ${keepalivedSeconds(k.monitorTimeoutMs)} status <&3 || { exec 3>&-; return 1; }`,
     "  exec 3>&-",
     '  [[ $status == "HTTP/1."[01]" 200"* ]]',
     "}",
-    `for ((i = 1; i <= ${probes}; i++)); do`,
-    "  probe || exit 1",
-    `  if ((i < ${probes})); then /bin/sleep ${keepalivedSeconds(k.monitorPollMs)}; fi`,
-    "done",
-    "exit 0",
+    "check() {",
+    `  for ((i = 1; i <= ${probes}; i++)); do`,
+    '    probe "$1" || exit 1',
+    `    if ((i < ${probes})); then /bin/sleep ${keepalivedSeconds(k.monitorPollMs)}; fi`,
+    "  done",
+    "  exit 0",
+    "}",
+    "case ${1:-serve} in",
+    `  serve) check ${m.uri} ;;`,
+    `  kubernetes-api) check ${k8sUri} ;;`,
+    ...notify,
+    '  *) echo "usage: $0 serve|kubernetes-api|notify ..." >&2; exit 2 ;;',
+    "esac",
     "",
   ].join("\n");
 }
@@ -191,7 +253,8 @@ export function renderCheckScript(spec: CheckScriptSpec): RenderedCheckScript {
   const k = resolveTuning(spec.tuning).keepalived;
   const m = resolveMonitor(spec.monitor);
   const dir = checkAbsoluteDir("checkScriptDir", spec.checkScriptDir ?? DEFAULT_KEEPALIVED_DIR);
-  const content = checkScriptBody(k, m);
+  const vip = spec.vip === undefined ? undefined : parseIp("vip", String(spec.vip).split("/")[0]).ip;
+  const content = checkScriptBody(k, m, vip);
   const hash = crypto.createHash("sha256").update(content).digest("hex").slice(0, 12);
   return { path: `${dir}/${CHECK_SCRIPT_PREFIX}${hash}.sh`, content };
 }
@@ -215,14 +278,13 @@ function checkHosts(field: string, hosts: unknown): Host[] {
   const parsed = hosts.map((h: LoadBalancerHostSpec, i): Host => {
     const name = checkDnsLabel(`${field}[${i}].name`, h?.name);
     const address = parseInterfaceAddress(`${field}[${i}].address`, h?.address);
-    const priority = checkInt(`${field}[${i}].priority`, h?.priority ?? FIRST_HOST_PRIORITY - 10 * i, {
+    const priority = checkInt(`${field}[${i}].priority`, h?.priority ?? DEFAULT_HOST_PRIORITY, {
       min: 1,
       max: 254,
       unit: "(255 means address owner and is reserved)",
     });
     unique(i, "name", name, name);
     unique(i, "address", address.ip, h.address);
-    unique(i, "priority", priority, priority);
     return { name, address, priority };
   });
   parsed.forEach((h, i) => {
@@ -294,20 +356,33 @@ function globalDefs(k: KeepalivedTuning): string[] {
   ];
 }
 
-function vrrpScript(path: string, k: KeepalivedTuning): string[] {
-  return [
-    `vrrp_script ${VRRP_SCRIPT_NAME} {`,
-    `    script "${path}"`,
+function vrrpScripts(path: string, k: KeepalivedTuning): string[] {
+  const timing = [
     `    interval ${k.scriptIntervalSec}`,
     `    timeout ${k.scriptIntervalSec}`,
     `    fall ${k.scriptFall}`,
     `    rise ${k.scriptRise}`,
-    "    # no weight: a failed check puts the instance in FAULT, which releases the VIP at once",
+  ];
+  return [
+    `vrrp_script ${VRRP_SCRIPT_NAME} {`,
+    `    script "${path} serve"`,
+    ...timing,
+    "    # no weight: a failed check (HAProxy dead or hung, or no Talos API and no Kubernetes API node UP)",
+    "    # puts the instance in FAULT, which releases the VIP at once",
+    "}",
+    "",
+    `vrrp_script ${KUBERNETES_API_SCRIPT_NAME} {`,
+    `    script "${path} kubernetes-api"`,
+    ...timing,
+    "    # no Kubernetes API node UP: lower the priority, so a host that still sees one takes the VIP,",
+    "    # while with every kube-apiserver down the VIP stays and the Talos API answers through it",
+    `    weight -${KUBERNETES_API_WEIGHT}`,
     "}",
   ];
 }
 
 interface InstanceArgs {
+  script: string;
   self: Host;
   peers: Host[];
   iface: string;
@@ -339,7 +414,10 @@ function vrrpInstance(a: InstanceArgs): string[] {
     "    }",
     "    track_script {",
     `        ${VRRP_SCRIPT_NAME}`,
+    `        ${KUBERNETES_API_SCRIPT_NAME}`,
     "    }",
+    "    # on leaving MASTER, reset the clients' connections to the VIP (see the script)",
+    `    notify "${a.script} notify"`,
     "}",
   ];
 }
@@ -374,13 +452,13 @@ export function renderKeepalivedConfig(spec: KeepalivedConfigSpec): string {
       "cannot carry an IPv6 VIP: VRRPv2 (RFC 3768) is IPv4 only, and keepalived would switch to VRRPv3 and drop the authentication",
     );
   }
-  const script = renderCheckScript(spec);
+  const script = renderCheckScript({ ...spec, vip });
   const peers = hosts.filter((h) => h !== self);
   const sections = [
     [`# Rendered by talos-endpoints for ${self.name} (Keepalived 2.2 syntax). Changes made on the host are overwritten by the next push.`],
     globalDefs(k),
-    vrrpScript(script.path, k),
-    vrrpInstance({ self, peers, iface, vrid, vip, k, authPass }),
+    vrrpScripts(script.path, k),
+    vrrpInstance({ script: script.path, self, peers, iface, vrid, vip, k, authPass }),
   ];
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
 }

@@ -10,7 +10,8 @@ import { parseInterfaceAddress, parseIp, tryParseIp } from "../../core/net";
 import { checkEndpoint } from "../talos/patch";
 import { parseTalosVersion } from "../talos/version";
 import { HaproxyConfigSpec, renderHaproxyConfig } from "./haproxyConfig";
-import { FIRST_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./keepalivedConfig";
+import { DEFAULT_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./keepalivedConfig";
+import { checkKubernetesApiCheckCertificates, kubernetesApiCheckFiles, KubernetesApiCheckCertificates } from "./checkTls";
 import { installedFiles, PushStepsSpec, renderPushSteps } from "./pushScript";
 import { DEFAULT_TUNING, FAST_TUNING, HaproxyMonitorArgs, LoadBalancerTuning, LoadBalancerTuningInput } from "./tuning";
 
@@ -45,9 +46,9 @@ export function componentField(field: string): string {
     .replace(/^authPass(?=$|\.)/, "vrrpAuthPass");
 }
 
-/** The VRRP priority of the `index`-th host when none is given (as `renderKeepalivedConfig` assigns it). */
-export function defaultPriority(index: number): number {
-  return FIRST_HOST_PRIORITY - 10 * index;
+/** The VRRP priority of the `index`-th host when none is given (as `renderKeepalivedConfig` assigns it): 200 for every host. */
+export function defaultPriority(_index: number): number {
+  return DEFAULT_HOST_PRIORITY;
 }
 
 /** A DNS record to create for `dns-round-robin` (this component does not talk to a DNS provider). */
@@ -82,6 +83,8 @@ export interface HaproxyKeepalivedPlanSpec {
   balance?: string;
   failWhenNoKubernetesBackend?: boolean;
   kubernetesApiCheckStatus?: number;
+  /** The authenticated check's certificates (the key is passed to {@link HostPlan.scriptWith}). */
+  kubernetesApiCheck?: KubernetesApiCheckCertificates;
   monitor?: HaproxyMonitorArgs;
   dnsName?: string;
   dnsTtl?: number;
@@ -89,6 +92,8 @@ export interface HaproxyKeepalivedPlanSpec {
 
 /** What the public keepalived.conf outputs show instead of the VRRP password. */
 export const MASKED_AUTH_PASS = "********";
+/** What the public `files` output shows instead of the check's client key. */
+export const MASKED_CLIENT_KEY = "-----BEGIN PRIVATE KEY-----\n(secret: the kubernetesApiCheck.clientKey)\n-----END PRIVATE KEY-----";
 
 /** Everything rendered for one load-balancer host. */
 export interface HostPlan {
@@ -103,8 +108,8 @@ export interface HostPlan {
   /** The push script with the password masked: its hash is the trigger. */
   script: string;
   hash: string;
-  /** Renders the real push script with the VRRP password (only ever called inside a secret). */
-  scriptWith(authPass: string | undefined): string;
+  /** Renders the real push script with the VRRP password and the check's client key (only ever called inside a secret). */
+  scriptWith(authPass: string | undefined, clientKey?: string): string;
 }
 
 /** The validated, rendered result of the args. */
@@ -212,6 +217,16 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     return { ...lb, address };
   });
   const tuning = tuningOf(args);
+  const checkCerts =
+    args.kubernetesApiCheck === undefined ? undefined : checkKubernetesApiCheckCertificates("kubernetesApiCheck", args.kubernetesApiCheck);
+  const checkFiles = checkCerts && kubernetesApiCheckFiles(checkCerts);
+  const haproxyFiles = (key: string | undefined) => (checkFiles ? checkFiles.files(key ?? MASKED_CLIENT_KEY) : []);
+  if (!checkFiles)
+    warnings.push(
+      "HAProxy's Kubernetes API check is unauthenticated: kube-apiserver answers 401 to an anonymous /readyz whether it is ready " +
+        "or not (Talos up to 1.13), so a node whose kube-apiserver serves but is not ready (etcd lagging) stays in rotation. " +
+        "Set kubernetesApiCheck (the cluster's Kubernetes CA and a client certificate signed by it) for a check that sees readiness.",
+    );
   const listenIpv6 = hosts.some((h) => h.address.family === "ipv6") || String(args.vip ?? "").includes(":");
   const haproxyConfig = renderHaproxyConfig({
     talosMinor: talos.minor,
@@ -222,15 +237,22 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     balance: args.balance as HaproxyConfigSpec["balance"],
     failWhenNoKubernetesBackend: args.failWhenNoKubernetesBackend,
     kubernetesApiCheckStatus: args.kubernetesApiCheckStatus,
+    kubernetesApiCheckTls: checkFiles?.tls,
   });
 
   let endpoint: string;
   const plans: Record<string, HostPlan> = {};
   if (mode === "single-haproxy") {
     endpoint = hosts[0].address.ip;
-    const push = { haproxyConfig };
-    const script = renderPushSteps(push);
-    plans[hosts[0].name] = { haproxyConfig, files: filesOf(push), script, hash: hash(script), scriptWith: () => script };
+    const pushWith = (key: string | undefined) => ({ haproxyConfig, haproxyFiles: haproxyFiles(key) });
+    const script = renderPushSteps(pushWith(undefined));
+    plans[hosts[0].name] = {
+      haproxyConfig,
+      files: filesOf(pushWith(undefined)),
+      script,
+      hash: hash(script),
+      scriptWith: (_pass, key) => renderPushSteps(pushWith(key)),
+    };
   } else {
     if (args.vip === undefined) throw new InputError("vip", args.vip, "must be set in ha-pair mode");
     if (args.vrrpInterface === undefined) throw new InputError("vrrpInterface", args.vrrpInterface, "must be set in ha-pair mode");
@@ -240,10 +262,10 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     });
     endpoint = vipIp;
     const hostSpecs = hosts.map((h) => ({ name: h.name, address: h.address.cidr, priority: h.priority }));
-    const checkScript = renderCheckScript({ tuning, monitor: args.monitor });
-    // Push order: lowest priority first. With nopreempt the VIP holder is whichever host took it,
-    // so this is a stable order, not a guarantee that the holder goes last; hosts change one at a
-    // time and reload without dropping the VIP.
+    const checkScript = renderCheckScript({ tuning, monitor: args.monitor, vip: vipIp });
+    // Push order: lowest priority first (with the default equal priorities, the order given). The
+    // VIP holder is whichever host took it, so this is a stable order, not a guarantee that the
+    // holder goes last; hosts change one at a time and reload without dropping the VIP.
     const ordered = hosts.map((h, i) => ({ h, priority: h.priority ?? defaultPriority(i) })).sort((a, b) => a.priority - b.priority);
     for (const { h } of ordered) {
       const keepalivedWith = (authPass: string | undefined) =>
@@ -261,10 +283,10 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
           }),
         );
       const keepalivedConfig = keepalivedWith(args.vrrpAuthPassSet ? MASKED_AUTH_PASS : undefined);
-      const push = { haproxyConfig, keepalivedConfig, checkScript };
+      const push = { haproxyConfig, keepalivedConfig, checkScript, haproxyFiles: haproxyFiles(undefined) };
       const script = renderPushSteps(push);
-      const scriptWith = (authPass: string | undefined) =>
-        renderPushSteps({ haproxyConfig, keepalivedConfig: keepalivedWith(authPass), checkScript });
+      const scriptWith = (authPass: string | undefined, key?: string) =>
+        renderPushSteps({ haproxyConfig, keepalivedConfig: keepalivedWith(authPass), checkScript, haproxyFiles: haproxyFiles(key) });
       plans[h.name] = { haproxyConfig, keepalivedConfig, files: filesOf(push), script, hash: hash(script), scriptWith };
     }
   }

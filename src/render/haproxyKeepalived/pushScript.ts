@@ -41,6 +41,14 @@ export interface PushStepsSpec {
   /** The check script the keepalived.conf refers to (from `renderCheckScript`); omit only for configs that use none. Requires `keepalivedConfig`. */
   checkScript?: RenderedCheckScript;
   /**
+   * Files haproxy.cfg refers to (the authenticated check's CA and client certificate), each at a
+   * content-addressed path under the haproxy.cfg directory whose name starts with
+   * {@link HAPROXY_FILE_PREFIX}: installed before haproxy.cfg is validated (HAProxy reads them
+   * then), never over a different file, and deleted once no installed haproxy.cfg names them.
+   * May hold a private key: the script is then a secret.
+   */
+  haproxyFiles?: readonly HaproxyFile[];
+  /**
    * Default {@link DEFAULT_HAPROXY_CONFIG_PATH} (Debian). The component always uses the default;
    * another path is for running the script elsewhere (the tests install into a temporary directory).
    */
@@ -68,6 +76,21 @@ export const INSTALLED_FILE_MODES = Object.freeze({
   /** keepalived.conf: root only (it may hold the VRRP password). */
   keepalivedConfig: "0600",
 });
+
+/** Name prefix of the content-addressed files haproxy.cfg refers to (see {@link PushStepsSpec.haproxyFiles}). */
+export const HAPROXY_FILE_PREFIX = "talos-endpoints-";
+
+/** A file haproxy.cfg refers to. */
+export interface HaproxyFile {
+  /** Absolute path, `<haproxy.cfg dir>/talos-endpoints-<name>-<hash>.pem`. */
+  path: string;
+  /** Mode, octal (`0600`). */
+  mode: string;
+  /** Owner and group, `haproxy` or `root` (default). */
+  owner?: "haproxy" | "root";
+  /** The content. */
+  content: string;
+}
 
 /** One file the push script installs. */
 export interface InstalledFile {
@@ -127,8 +150,9 @@ const PRELUDE = [
   "say() { printf 'talos-endpoints: %s\\n' \"$*\"; }",
   'die() { local code=$1; shift; printf \'talos-endpoints: %s\\n\' "$*" >&2; exit "$code"; }',
   "staged=()",
+  "new_files=()",
   "new_check=",
-  'cleanup() { if [ "${#staged[@]}" -gt 0 ]; then rm -f -- "${staged[@]}"; fi; if [ -n "$new_check" ]; then rm -f -- "$new_check"; fi; }',
+  'cleanup() { if [ "${#staged[@]}" -gt 0 ]; then rm -f -- "${staged[@]}"; fi; if [ -n "$new_check" ]; then rm -f -- "$new_check"; fi; if [ "${#new_files[@]}" -gt 0 ]; then rm -f -- "${new_files[@]}"; fi; }',
   "trap cleanup EXIT",
   "trap 'exit 130' INT TERM",
   '[ "$(id -u)" = 0 ] || die 1 "must run as root"',
@@ -218,6 +242,43 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
   };
 }
 
+function haproxyFileSteps(files: readonly HaproxyFile[], haproxyCfg: string): { install: string[]; prune: string[] } {
+  if (files.length === 0) return { install: [], prune: [] };
+  const dir = dirname(haproxyCfg);
+  const install = files.flatMap((f, i) => {
+    const path = checkPath(`haproxyFiles[${i}].path`, f.path);
+    if (dirname(path) !== dir || !path.slice(dir.length + 1).startsWith(HAPROXY_FILE_PREFIX))
+      throw new InputError(`haproxyFiles[${i}].path`, f.path, `must be ${dir}/${HAPROXY_FILE_PREFIX}<name>`);
+    const mode = checkPattern(`haproxyFiles[${i}].mode`, f.mode, /^0[0-7]{3}$/, "must be an octal mode such as 0600");
+    const owner = checkPattern(`haproxyFiles[${i}].owner`, f.owner ?? "root", /^(haproxy|root)$/, "must be haproxy or root");
+    return [
+      `if [ -e ${path} ]; then`,
+      `  printf '%s' '${base64(f.content)}' | base64 -d | cmp -s - ${path} || die 5 "${path} exists with different content; remove it and push again"`,
+      "else",
+      `  stage file_new ${path} ${mode} '${base64(f.content)}'`,
+      `  chown ${owner}:${owner} "$file_new" || die 1 "cannot give ${path} to ${owner}"`,
+      `  mv -f -- "$file_new" ${path}`,
+      `  new_files+=(${path})`,
+      "fi",
+    ];
+  });
+  const keep = files.map((f) => `"$f" != ${f.path}`).join(" && ");
+  return {
+    install: [
+      "# 1a. files haproxy.cfg refers to, at content-addressed paths the running HAProxy does not read",
+      `previous_files=$(grep -o '${dir}/${HAPROXY_FILE_PREFIX}[a-z-]*-[0-9a-f]*\\.pem' ${haproxyCfg} 2>/dev/null || true)`,
+      ...install,
+    ],
+    prune: [
+      "# 6a. remove files that neither the new nor the previous haproxy.cfg names",
+      `for f in ${dir}/${HAPROXY_FILE_PREFIX}*.pem; do`,
+      '  [ -e "$f" ] || continue',
+      `  if [[ ${keep} ]] && ! grep -qxF -- "$f" <<< "$previous_files"; then rm -f -- "$f"; fi`,
+      "done",
+    ],
+  };
+}
+
 /**
  * The files {@link renderPushSteps} installs for `spec`, in install order: haproxy.cfg, then (with
  * `keepalivedConfig`) the check script and keepalived.conf. These are all the files the script
@@ -227,6 +288,7 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
  */
 export function installedFiles(spec: PushStepsSpec): InstalledFile[] {
   const files: InstalledFile[] = [
+    ...(spec.haproxyFiles ?? []).map((f) => ({ path: f.path, mode: f.mode, content: f.content })),
     {
       path: checkPath("haproxyConfigPath", spec.haproxyConfigPath ?? DEFAULT_HAPROXY_CONFIG_PATH),
       mode: INSTALLED_FILE_MODES.haproxyConfig,
@@ -309,10 +371,12 @@ export function renderPushSteps(spec: PushStepsSpec): string {
   const haproxyBin = HAPROXY_BIN;
   const reload = reloadCommands(spec.reload ?? { kind: "systemd" });
   const keepalived = keepalivedSteps(spec, reload);
+  const haproxyFiles = haproxyFileSteps(spec.haproxyFiles ?? [], haproxyCfg);
   return [
     ...PRELUDE,
     ...reload.helpers,
     `[ -x ${haproxyBin} ] || die 1 "${haproxyBin} not found: install the haproxy package"`,
+    ...haproxyFiles.install,
     "# 1. stage and validate haproxy.cfg",
     `stage haproxy_new ${haproxyCfg} ${INSTALLED_FILE_MODES.haproxyConfig} '${base64(spec.haproxyConfig)}'`,
     `if ! out=$(${haproxyBin} -dW -c -f "$haproxy_new" 2>&1); then printf '%s\\n' "$out" >&2; die 3 "haproxy refused the new haproxy.cfg; nothing was changed"; fi`,
@@ -321,11 +385,13 @@ export function renderPushSteps(spec: PushStepsSpec): string {
     `install_file "$haproxy_new" ${haproxyCfg} haproxy.cfg ${pendingMarker(haproxyCfg)}`,
     ...keepalived.install,
     "new_check=",
+    "new_files=()",
     "# 5. reload what changed, or what a failed earlier run left unreloaded",
     `if [ -e ${pendingMarker(haproxyCfg)} ]; then ${reload.haproxy}; rm -f -- ${pendingMarker(haproxyCfg)}; fi`,
     ...keepalived.reload,
     "# 6. only now, with keepalived running the new config, old check scripts can go",
     ...keepalived.prune,
+    ...haproxyFiles.prune,
     "exit 0",
     "",
   ].join("\n");

@@ -96,6 +96,23 @@ export interface HaproxyTuningArgs {
   /** `srvtcpka-cnt`: unanswered probes before the kernel drops the connection. Default 3. */
   serverKeepaliveCount?: number;
   /**
+   * `option clitcpka` with `clitcpka-idle`, whole seconds: an idle client connection gets TCP
+   * keepalive probes after this long, then every `clientKeepaliveIntervalSec`. Two jobs:
+   * (1) after the VIP moved away from a live host, its probes leave from the VIP (the frontends
+   * are bound `transparent`), the client's answer reaches the new VIP holder, which has no such
+   * connection and answers with a reset, so an idle Kubernetes watch or `talosctl logs -f` is
+   * reset and reconnects instead of stalling (the keepalived notify step resets them at once;
+   * this is the fallback where the kernel cannot destroy sockets); (2) connections of clients
+   * that vanished are closed after idle + interval × count instead of lingering for
+   * `tunnelTimeoutMs`. Default 1. Cost: one probe and its ACK per idle client connection per
+   * second (about 130 bytes/s each). HAProxy 2.6 manual, "clitcpka-idle".
+   */
+  clientKeepaliveIdleSec?: number;
+  /** `clitcpka-intvl`, whole seconds between client keepalive probes. Default 1. */
+  clientKeepaliveIntervalSec?: number;
+  /** `clitcpka-cnt`: unanswered client keepalive probes before the kernel drops the connection. Default 3. */
+  clientKeepaliveCount?: number;
+  /**
    * `tcp-ut` on every server, ms: the kernel aborts a connection to a node whose data (or keepalive
    * probes) stays unacknowledged this long (TCP_USER_TIMEOUT), and HAProxy closes the client side.
    * The HAProxy manual names this use: "force dead server connections to die when health checks are
@@ -143,11 +160,15 @@ export interface KeepalivedTuningArgs {
    */
   monitorTimeoutMs?: number;
   /**
-   * true: a higher-priority host takes the VIP back when it returns (`state BACKUP` without
-   * `nopreempt`), which moves the VIP, and cuts established connections, a second time.
-   * false (default): `nopreempt`, the VIP stays where it is; priorities only decide the first
-   * election. keepalived.conf(5): nopreempt requires the initial state BACKUP, so every host is
-   * rendered `state BACKUP`.
+   * true (default): no `nopreempt`. With the default equal priorities a BACKUP still never takes
+   * the VIP from a MASTER of the same priority (RFC 5798 §6.4.2: an advert of greater or equal
+   * priority resets its Master_Down_Timer), so a returning host does not move the VIP; but a
+   * MASTER whose priority dropped because it sees no Kubernetes API node (the `chk_kubernetes_api`
+   * weight) is replaced by a host that still sees one. With distinct `priority` values a
+   * higher-priority host takes the VIP back when it returns, moving it a second time.
+   * false: `nopreempt`: a BACKUP never takes the VIP from a live MASTER, whatever the priorities,
+   * so the Kubernetes API weight cannot move the VIP either. keepalived.conf(5): nopreempt
+   * requires the initial state BACKUP, so every host is rendered `state BACKUP`.
    */
   preempt?: boolean;
 }
@@ -200,6 +221,9 @@ export const DEFAULT_TUNING: LoadBalancerTuning = Object.freeze({
     serverKeepaliveIntervalSec: 1,
     serverKeepaliveCount: 3,
     serverUserTimeoutMs: 5000,
+    clientKeepaliveIdleSec: 1,
+    clientKeepaliveIntervalSec: 1,
+    clientKeepaliveCount: 3,
   }),
   keepalived: Object.freeze({
     vrrpVersion: 3 as const,
@@ -209,7 +233,7 @@ export const DEFAULT_TUNING: LoadBalancerTuning = Object.freeze({
     scriptRise: 2,
     monitorPollMs: 250,
     monitorTimeoutMs: 300,
-    preempt: false,
+    preempt: true,
   }),
 }) as LoadBalancerTuning;
 
@@ -283,6 +307,9 @@ const HAPROXY_LIMITS: Record<Exclude<keyof HaproxyTuning, "shutdownSessionsOnMar
   serverKeepaliveIntervalSec: { min: 1, max: 600, unit: "s" },
   serverKeepaliveCount: { min: 1, max: 100 },
   serverUserTimeoutMs: { min: 100, max: 3_600_000, unit: "ms" },
+  clientKeepaliveIdleSec: { min: 1, max: 7200, unit: "s" },
+  clientKeepaliveIntervalSec: { min: 1, max: 600, unit: "s" },
+  clientKeepaliveCount: { min: 1, max: 100 },
 };
 
 function checkHaproxyTuning(t: HaproxyTuning, field: string): HaproxyTuning {
