@@ -56,6 +56,14 @@ export type {
   CiliumBgpGracefulRestartArgs,
   CiliumBgpAdvertisementArgs,
 } from "./components/CiliumServices";
+export { KubeVipEndpoint } from "./components/KubeVipEndpoint";
+export type {
+  KubeVipEndpointArgs,
+  KubeVipBgpArgs,
+  KubeVipBgpPeerArgs,
+  KubeVipLoadBalancerArgs,
+  KubeVipServicesArgs,
+} from "./components/KubeVipEndpoint";
 export { TalosConfigPush } from "./components/TalosConfigPush";
 export type { TalosConfigPushArgs } from "./components/TalosConfigPush";
 export {
@@ -65,6 +73,8 @@ export {
   CiliumMode,
   DnsRecordType,
   KubeProxyMode,
+  KubeVipForwardingMethod,
+  KubeVipMode,
   LabelSelectorOperator,
   LoadBalancerMode,
   MetalLbDelivery,

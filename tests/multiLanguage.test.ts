@@ -17,13 +17,22 @@ import { BALANCE_ALGORITHMS } from "../src/render/haproxyKeepalived/haproxyConfi
 import { KUBE_PROXY_MODES, METALLB_DELIVERIES, METALLB_MODES } from "../src/render/metallb/types";
 import { SELECTOR_OPERATORS } from "../src/render/metallb/validate";
 import { CILIUM_DELIVERIES, CILIUM_MODES } from "../src/render/cilium/types";
+import { KUBE_VIP_FORWARDING_METHODS, KUBE_VIP_MODES } from "../src/render/kubevip/types";
 import { APPLY_MODES } from "../src/render/talos/talosctl";
 import { ensurePulumiCli, REPO_ROOT, TOOLS_ROOT } from "./helpers/engine";
 import { exportedComponents, packageSchema } from "./helpers/schema";
 
 jest.setTimeout(240_000);
 
-const COMPONENTS = ["CiliumServices", "HaproxyKeepalivedEndpoint", "MetalLbServices", "NlbEndpoint", "TalosConfigPush", "TalosVipEndpoint"];
+const COMPONENTS = [
+  "CiliumServices",
+  "HaproxyKeepalivedEndpoint",
+  "KubeVipEndpoint",
+  "MetalLbServices",
+  "NlbEndpoint",
+  "TalosConfigPush",
+  "TalosVipEndpoint",
+];
 const token = (name: string) => `talos-endpoints:index:${name}`;
 
 type Property = { description?: string; $ref?: string; type?: string };
@@ -40,7 +49,7 @@ beforeAll(() => {
   schema = packageSchema();
 });
 
-test("the entry exports exactly the six components, and the analyzer accepts every one", () => {
+test("the entry exports exactly the seven components, and the analyzer accepts every one", () => {
   expect(exportedComponents().sort()).toEqual(COMPONENTS);
   expect(Object.keys(schema.resources).sort()).toEqual(COMPONENTS.map(token));
   for (const name of COMPONENTS) expect((schema.resources[token(name)] as Resource).isComponent).toBe(true);
@@ -91,6 +100,23 @@ test("the documented inputs of each component are there, required where the Type
   expect(r("CiliumServices").inputProperties?.mode).toMatchObject({ $ref: "#/types/talos-endpoints:index:CiliumMode" });
   expect(r("CiliumServices").inputProperties?.delivery).toMatchObject({ $ref: "#/types/talos-endpoints:index:CiliumDelivery" });
   expect(r("CiliumServices").inputProperties?.bgp).toMatchObject({ $ref: "#/types/talos-endpoints:index:CiliumBgpArgs" });
+  expect(Object.keys(r("KubeVipEndpoint").properties ?? {}).sort()).toEqual([
+    "endpoint",
+    "kubernetesApiUrl",
+    "loadBalancerClass",
+    "manifests",
+    "talosApiEndpoints",
+    "talosPatch",
+    "vip",
+    "warnings",
+  ]);
+  expect(r("KubeVipEndpoint").requiredInputs?.sort()).toEqual(["controlPlanes", "mode", "talosVersion", "vip"]);
+  expect(r("KubeVipEndpoint").inputProperties?.mode).toMatchObject({ $ref: "#/types/talos-endpoints:index:KubeVipMode" });
+  expect(r("KubeVipEndpoint").inputProperties?.kubeProxyMode).toMatchObject({ $ref: "#/types/talos-endpoints:index:KubeProxyMode" });
+  expect(r("KubeVipEndpoint").inputProperties?.bgp).toMatchObject({ $ref: "#/types/talos-endpoints:index:KubeVipBgpArgs" });
+  expect((schema.types ?? {})["talos-endpoints:index:KubeVipLoadBalancerArgs"]).toMatchObject({
+    properties: { forwardingMethod: { $ref: "#/types/talos-endpoints:index:KubeVipForwardingMethod" } },
+  });
   // Only Outputs are public: no arrays of child resources leak into the schema.
   for (const name of COMPONENTS)
     expect(JSON.stringify(r(name).properties)).not.toMatch(/"pushes"|"commands"|command:(local|remote):Command/);
@@ -107,6 +133,8 @@ test.each([
   ["LabelSelectorOperator", enums.LabelSelectorOperator, SELECTOR_OPERATORS],
   ["CiliumMode", enums.CiliumMode, CILIUM_MODES],
   ["CiliumDelivery", enums.CiliumDelivery, CILIUM_DELIVERIES],
+  ["KubeVipMode", enums.KubeVipMode, KUBE_VIP_MODES],
+  ["KubeVipForwardingMethod", enums.KubeVipForwardingMethod, KUBE_VIP_FORWARDING_METHODS],
 ])("enum %s has exactly the values the renderers check", (_name, values, checked) => {
   expect(Object.values(values).sort()).toEqual([...checked].sort());
 });
@@ -165,7 +193,7 @@ test("the Python SDK generated from the schema by Pulumi's code generator import
       "import inspect, json, pulumi_talos_endpoints as t",
       "doc = t.HaproxyKeepalivedEndpointArgs.__init__.__doc__",
       "print(json.dumps({",
-      " 'classes': sorted(n for n in dir(t) if n in ('CiliumServices','TalosVipEndpoint','HaproxyKeepalivedEndpoint','NlbEndpoint','MetalLbServices','TalosConfigPush')),",
+      " 'classes': sorted(n for n in dir(t) if n in ('CiliumServices','KubeVipEndpoint','TalosVipEndpoint','HaproxyKeepalivedEndpoint','NlbEndpoint','MetalLbServices','TalosConfigPush')),",
       " 'mode': t.LoadBalancerMode.HA_PAIR.value, 'apply': t.ApplyMode.NO_REBOOT.value,",
       " 'params': sorted(inspect.signature(t.TalosConfigPushArgs.__init__).parameters),",
       " 'doc': 'the floating VIP' in doc }))",

@@ -68,6 +68,16 @@ export const ApplyMode = {
 /** `talosctl` apply mode. */
 export type ApplyMode = (typeof ApplyMode)[keyof typeof ApplyMode];
 
+/** How the VIP's link gets its address on Talos < 1.12 (`TalosConfigPush.linkAddressing`). */
+export const LinkAddressing = {
+  /** Talos's default DHCP: the push adds `dhcp: true` beside the VIP while the node's own entry for the link sets no addressing. */
+  Dhcp: "dhcp",
+  /** Static (platform network config, kernel `ip=`, or the node's own entry): the push adds no DHCP. */
+  Static: "static",
+} as const;
+/** How the VIP's link gets its address on Talos < 1.12. */
+export type LinkAddressing = (typeof LinkAddressing)[keyof typeof LinkAddressing];
+
 /** How MetalLB announces Service addresses. */
 export const MetalLbMode = {
   /** Layer 2 (ARP/NDP) from one node per address: one segment, small clusters. */
@@ -143,3 +153,32 @@ export const CiliumDelivery = {
 } as const;
 /** How `CiliumServices` delivers its custom resources. */
 export type CiliumDelivery = (typeof CiliumDelivery)[keyof typeof CiliumDelivery];
+
+/** How `KubeVipEndpoint` announces the control-plane VIP (kube-vip `vip_arp` / `bgp_enable`). */
+export const KubeVipMode = {
+  /**
+   * ARP: the control plane holding a Kubernetes Lease answers ARP for the VIP (gratuitous ARP on
+   * takeover). One segment; failover waits for the lease to expire.
+   */
+  Arp: "arp",
+  /** BGP: every control plane announces the VIP as a /32 (/128) route to the peers; the routers spread traffic with ECMP. */
+  Bgp: "bgp",
+} as const;
+/** How `KubeVipEndpoint` announces the control-plane VIP. */
+export type KubeVipMode = (typeof KubeVipMode)[keyof typeof KubeVipMode];
+
+/** IPVS forwarding method of kube-vip's control-plane load balancer (`lb_fwdmethod`; kube-vip v1.0.0 `pkg/loadbalancer/ipvs.go`). */
+export const KubeVipForwardingMethod = {
+  /** IPVS "local" (kube-vip's default): the VIP holder forwards to the API servers; backends see the client's address. */
+  Local: "local",
+  /** NAT (masquerade): replies return through the holder; kube-vip's own manifests then run the container privileged. */
+  Masquerade: "masquerade",
+  /** IP-in-IP tunnelling to the backends. */
+  Tunnel: "tunnel",
+  /** Direct routing (backends on the same L2 segment answer clients directly). */
+  DirectRoute: "directroute",
+  /** IPVS bypass. */
+  Bypass: "bypass",
+} as const;
+/** IPVS forwarding method of kube-vip's control-plane load balancer. */
+export type KubeVipForwardingMethod = (typeof KubeVipForwardingMethod)[keyof typeof KubeVipForwardingMethod];

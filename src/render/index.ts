@@ -30,6 +30,21 @@ export { renderCiliumTalosPatch } from "./cilium/talosPatch";
 export type { CiliumTalosPatch } from "./cilium/talosPatch";
 export { ciliumApiVersions, DEFAULT_CILIUM_VERSION } from "./cilium/types";
 export type { CiliumSpec, CiliumApiVersions } from "./cilium/types";
+export { renderKubeVip, renderKubeVipTalosPatch, renderKubeVipBgpSecret } from "./kubevip/manifests";
+export type { RenderedKubeVip, KubeVipTalosPatch, KubeVipEnvVar } from "./kubevip/manifests";
+export { DEFAULT_KUBE_VIP_IMAGE } from "./kubevip/types";
+export type { KubeVipSpec } from "./kubevip/types";
+export { checkLoadBalancerConflicts } from "./guards/loadBalancers";
+export type {
+  GuardSpec,
+  GuardResult,
+  GuardNode,
+  GuardNodeSet,
+  GuardEndpoint,
+  GuardServiceLoadBalancer,
+  GuardBgpSpeaker,
+  GuardKubeProxy,
+} from "./guards/loadBalancers";
 export { adviseStrategy, normalizeFacts, clusterSize } from "./advisor/advise";
 export { formatAdvice } from "./advisor/format";
 export type {

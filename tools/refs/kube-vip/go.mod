@@ -12,4 +12,10 @@ module talos-endpoints/tools/refs/kube-vip
 
 go 1.26
 
-require github.com/kube-vip/kube-vip v1.0.0
+require (
+	github.com/kube-vip/kube-vip v1.0.0
+	// The Kubernetes client kube-vip v1.0.0 is built with (its go.mod): rest.InClusterConfig in
+	// rest/config.go reads KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, the two variables
+	// KubeVipEndpoint sets to reach the API server through KubePrism.
+	k8s.io/client-go v0.33.3
+)

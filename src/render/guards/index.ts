@@ -1,0 +1,2 @@
+/** Guards across components (pure: no Pulumi imports). */
+export * from "./loadBalancers";

@@ -1,0 +1,4 @@
+/** kube-vip renderers (pure: no Pulumi imports). */
+export * from "./types";
+export * from "./validate";
+export * from "./manifests";
