@@ -12,7 +12,9 @@
  * - `proxmox`: `vip`, `proxmox`, `proxmoxApiToken` (secret), required; `link`, `linkSelector`;
  * - `aws`: `aws` and an `instanceId` on every control plane, required; `workers`;
  * - `baremetal`: `loadBalancer`, `lbSshPrivateKey` (secret), required; `link`, `linkSelector`,
- *   `vrrpAuthPass` (secret).
+ *   `vrrpAuthPass` (secret);
+ * - `kubevip`: `kubeVip` (the `KubeVipEndpoint` settings), required; `kubeVipBgpPassword`
+ *   (secret, every kube-vip BGP peer's TCP MD5 password).
  *
  * What {@link readStackConfig} refuses, each with an `InputError` whose field is the config key
  * (`talos-endpoints:vip`, `talos-endpoints:proxmox.templateVmId`,
@@ -48,6 +50,7 @@ import type {
   SshConnectionArgs,
 } from "../../src/components/HaproxyKeepalivedEndpoint";
 import type { CiliumServicesArgs } from "../../src/components/CiliumServices";
+import type { KubeVipBgpArgs, KubeVipBgpPeerArgs, KubeVipEndpointArgs } from "../../src/components/KubeVipEndpoint";
 import type { MetalLbServicesArgs } from "../../src/components/MetalLbServices";
 import type { NlbControlPlaneInstanceArgs, NlbEndpointArgs, NlbWorkerInstanceArgs } from "../../src/components/NlbEndpoint";
 import type { TalosConfigPushArgs } from "../../src/components/TalosConfigPush";
@@ -57,6 +60,8 @@ import {
   CiliumDelivery,
   CiliumMode,
   KubeProxyMode,
+  KubeVipForwardingMethod,
+  KubeVipMode,
   LoadBalancerMode,
   MetalLbDelivery,
   MetalLbMode,
@@ -67,7 +72,7 @@ import {
 export const PROJECT = "talos-endpoints";
 
 /** Platforms the stack program builds: the values of `talos-endpoints:platform`. */
-export const PLATFORMS = ["proxmox", "aws", "baremetal"] as const;
+export const PLATFORMS = ["proxmox", "aws", "baremetal", "kubevip"] as const;
 
 /** A platform the stack program builds (`talos-endpoints:platform`). */
 export type Platform = (typeof PLATFORMS)[number];
@@ -163,6 +168,27 @@ export type CiliumSettings = Omit<
   "nodeAddresses" | "controlPlaneVip" | "loadBalancerHosts" | "gateway" | "kubeconfig" | "kubePrismPort"
 >;
 
+/** kube-vip's BGP settings (`talos-endpoints:kubeVip.bgp`): `KubeVipBgpArgs` without passwords (the secret `kubeVipBgpPassword` applies to every peer). */
+export interface KubeVipBgpSettings extends Omit<KubeVipBgpArgs, "peers"> {
+  /** The routers, as `KubeVipBgpPeerArgs` without `password`. Required, a list. */
+  peers: Omit<KubeVipBgpPeerArgs, "password">[];
+}
+
+/**
+ * kube-vip settings (`talos-endpoints:kubeVip`): the `KubeVipEndpoint` inputs the stack does not
+ * derive itself (the control planes, the Talos version, the KubePrism port and the Service pools
+ * come from the rest of the config). Unknown fields are refused.
+ */
+export interface KubeVipSettings extends Omit<
+  KubeVipEndpointArgs,
+  "talosVersion" | "controlPlanes" | "kubePrismPort" | "servicePools" | "bgp" | "vip"
+> {
+  /** The control-plane VIP, a plain IP (`KubeVipEndpointArgs.vip`). Plain: the stack's guards check it before anything is registered. */
+  vip: string;
+  /** BGP settings; `mode: bgp` only. */
+  bgp?: KubeVipBgpSettings;
+}
+
 /**
  * The Talos push settings read as they are (`TalosConfigPushArgs`, documented there): `talosVersion`
  * (required), `kubePrismEnabled`, `kubePrismPort`, `extraCertSANs`, `tryTimeout`, `waitTimeoutSeconds`.
@@ -238,11 +264,24 @@ export interface BaremetalStackConfig extends StackConfigBase, LinkSettings {
 }
 
 /**
+ * `platform: kubevip`: kube-vip on the control planes holds the VIP (ARP or BGP, optionally IPVS
+ * across the API servers); the design notes' strategies 2 and 3 (with MetalLB for Services).
+ */
+export interface KubeVipStackConfig extends StackConfigBase {
+  /** The discriminant. */
+  platform: "kubevip";
+  /** The kube-vip settings. Required. */
+  kubeVip: KubeVipSettings;
+  /** TCP MD5 password of every kube-vip BGP peer (secret, optional). */
+  kubeVipBgpPassword?: pulumi.Output<string>;
+}
+
+/**
  * Everything the stack program reads: one shape per platform, told apart by `platform`. Each
  * platform's required keys are non-optional; keys of other platforms are refused (see the module
  * docstring).
  */
-export type StackConfig = ProxmoxStackConfig | AwsStackConfig | BaremetalStackConfig;
+export type StackConfig = ProxmoxStackConfig | AwsStackConfig | BaremetalStackConfig | KubeVipStackConfig;
 
 // ---------------------------------------------------------------------------------------------
 // The rules: what kind each key and field is, whether it is required, and the fields of the
@@ -457,12 +496,72 @@ const BAREMETAL: ConfigRules<BaremetalStackConfig> = {
   vrrpAuthPass: { kind: "secret", required: false },
 };
 
+const KUBEVIP: ConfigRules<KubeVipStackConfig> = {
+  ...COMMON,
+  kubeVip: {
+    kind: "mapping",
+    required: true,
+    fields: {
+      vip: { kind: "string", required: true },
+      mode: { kind: "string", required: true, oneOf: Object.values(KubeVipMode) },
+      interface: { kind: "string", required: false },
+      image: { kind: "string", required: false },
+      leaseDurationSeconds: { kind: "number", required: false },
+      renewDeadlineSeconds: { kind: "number", required: false },
+      retryPeriodSeconds: { kind: "number", required: false },
+      bgp: {
+        kind: "mapping",
+        required: false,
+        fields: {
+          localASN: { kind: "number", required: true },
+          routerId: { kind: "string", required: false },
+          peers: {
+            kind: "list",
+            required: true,
+            items: {
+              address: { kind: "string", required: true },
+              asn: { kind: "number", required: true },
+              port: { kind: "number", required: false },
+              multihop: { kind: "boolean", required: false },
+            },
+          },
+        },
+      },
+      loadBalancer: {
+        kind: "mapping",
+        required: false,
+        fields: {
+          enabled: { kind: "boolean", required: false },
+          port: { kind: "number", required: false },
+          forwardingMethod: { kind: "string", required: false, oneOf: Object.values(KubeVipForwardingMethod) },
+        },
+      },
+      services: {
+        kind: "mapping",
+        required: false,
+        fields: {
+          enabled: { kind: "boolean", required: false },
+          classOnly: { kind: "boolean", required: false },
+          className: { kind: "string", required: false },
+        },
+      },
+      kubeProxyMode: { kind: "string", required: false, oneOf: Object.values(KubeProxyMode) },
+    },
+  },
+  kubeVipBgpPassword: { kind: "secret", required: false },
+};
+
 /** The rules of each platform. */
-const RULES: { readonly [P in Platform]: Rules } = { proxmox: PROXMOX, aws: AWS, baremetal: BAREMETAL };
+const RULES: { readonly [P in Platform]: Rules } = { proxmox: PROXMOX, aws: AWS, baremetal: BAREMETAL, kubevip: KUBEVIP };
 
 /** Why a top-level key of another platform does not apply to this one, where more can be said than "remove it". */
 const FOREIGN_HINTS: { readonly [P in Platform]?: Readonly<Record<string, string>> } = {
   baremetal: { vip: "the bare-metal VIP is loadBalancer.vip" },
+  kubevip: {
+    vip: "the kube-vip VIP is kubeVip.vip",
+    link: "kube-vip picks its interface itself, or takes kubeVip.interface",
+    linkSelector: "kube-vip picks its interface itself, or takes kubeVip.interface",
+  },
   aws: {
     vip: "the endpoint is the NLB's DNS name",
     link: "the nodes get no link config behind the NLB",
@@ -696,6 +795,8 @@ export function readStackConfig(): StackConfig {
       return { platform, ...readPlatformConfig<AwsStackConfig>(cfg, platform, AWS) };
     case "baremetal":
       return { platform, ...readPlatformConfig<BaremetalStackConfig>(cfg, platform, BAREMETAL) };
+    case "kubevip":
+      return { platform, ...readPlatformConfig<KubeVipStackConfig>(cfg, platform, KUBEVIP) };
     default: {
       const unhandled: never = platform;
       throw new InputError(`${PROJECT}:platform`, unhandled, "has no config rules");

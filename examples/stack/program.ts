@@ -6,13 +6,28 @@ import * as pulumi from "@pulumi/pulumi";
 import { CiliumServices } from "../../src/components/CiliumServices";
 import { ControlPlaneEndpoint } from "../../src/components/contract";
 import { HaproxyKeepalivedEndpoint, HaproxyKeepalivedEndpointArgs, plannedFilePaths } from "../../src/components/HaproxyKeepalivedEndpoint";
+import { KubeVipEndpoint } from "../../src/components/KubeVipEndpoint";
 import { MetalLbServices } from "../../src/components/MetalLbServices";
 import { NlbEndpoint } from "../../src/components/NlbEndpoint";
 import { TalosVipEndpoint } from "../../src/components/TalosVipEndpoint";
-import { parseInterfaceAddress } from "../../src/core/net";
-import { DEFAULT_KUBEPRISM_PORT } from "../../src/render/talos/patch";
+import { parseAddressBlock, parseInterfaceAddress, tryParseIp } from "../../src/core/net";
+import { InputError } from "../../src/core/errors";
+import { BGP_LOAD_BALANCER_CLASS, L2_LOAD_BALANCER_CLASS } from "../../src/render/cilium/types";
+import { checkLoadBalancerConflicts, GuardBgpSpeaker, GuardEndpoint, GuardServiceLoadBalancer, GuardSpec } from "../../src/render/guards";
+import { DEFAULT_KUBE_VIP_CLASS } from "../../src/render/kubevip/types";
+import { parsePatchYaml, toPatchYaml } from "../../src/render/patchYaml";
+import { DEFAULT_KUBEPRISM_PORT, mergeInto } from "../../src/render/talos/patch";
 import { TalosConfigPush } from "../../src/components/TalosConfigPush";
-import { AwsStackConfig, BaremetalStackConfig, LinkSettings, ProxmoxStackConfig, readStackConfig, StackConfig } from "./config";
+import {
+  AwsStackConfig,
+  BaremetalStackConfig,
+  KubeVipStackConfig,
+  LinkSettings,
+  PROJECT,
+  ProxmoxStackConfig,
+  readStackConfig,
+  StackConfig,
+} from "./config";
 import { proxmoxControlPlaneVms } from "./proxmox";
 import { renderTopology } from "./topology";
 
@@ -45,6 +60,8 @@ interface PlatformParts {
   files?: Record<string, pulumi.Output<string>>;
   /** Addresses MetalLB pools must stay clear of, besides the nodes: the VIP, load-balancer hosts. */
   reserved?: { vip?: pulumi.Input<string>; loadBalancerHosts?: pulumi.Input<string>[] };
+  /** The endpoint's own Talos patch fragment (kube-vip's inline manifest), merged with the Service load balancer's. */
+  talosPatch?: pulumi.Output<string>;
 }
 
 /**
@@ -53,7 +70,191 @@ interface PlatformParts {
  */
 export function stackProgram(): StackResult {
   const cfg = readStackConfig();
-  return withTalosPush(cfg, platformParts(cfg));
+  // The guards run on the plain config before any resource is registered.
+  const { warnings } = checkLoadBalancerConflicts(stackGuardSpec(cfg));
+  return withTalosPush(cfg, platformParts(cfg), warnings);
+}
+
+/** `talos-endpoints:<key>`: the config key a guard error names. */
+const key = (k: string): string => `${PROJECT}:${k}`;
+
+/** A block that parses (malformed ones are left to the components, which name their own fields). */
+function wellFormedBlock(block: unknown): block is string {
+  try {
+    parseAddressBlock("block", block);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A config value read as a plain string (config values are plain; the arg types allow Inputs). */
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The plain IP of an address with or without prefix, or undefined when malformed (the components report it). */
+function plainIp(address: unknown): string | undefined {
+  return typeof address === "string" ? tryParseIp(address.split("/")[0])?.ip : undefined;
+}
+
+/**
+ * What the stack chose, as the cross-component guards take it (`checkLoadBalancerConflicts`):
+ * the endpoint and its VIP, the Service load balancers with their classes, the BGP speakers with
+ * their nodes and peers, kube-proxy's mode and strict ARP, the Service pools, the control planes
+ * and the load-balancer hosts. Field names are the config keys. Malformed values are left out:
+ * the components refuse them with their own messages. The address checks (VIP inside a Service
+ * pool, equal to a node or a load-balancer host) are given for the `kubevip` platform only: on the
+ * other platforms TalosVipEndpoint, HaproxyKeepalivedEndpoint, MetalLbServices and CiliumServices
+ * refuse the same addresses themselves, under the field names their users and tests know.
+ * @throws InputError when `kubeVip.kubeProxyMode` and `metallb.kubeProxyMode` disagree.
+ */
+export function stackGuardSpec(cfg: StackConfig): GuardSpec {
+  const kubeVip = cfg.platform === "kubevip" ? cfg.kubeVip : undefined;
+  let endpoint: GuardEndpoint | undefined;
+  switch (cfg.platform) {
+    case "proxmox":
+      endpoint = { backend: "talos-vip", vip: plainIp(cfg.vip), vipField: key("vip") };
+      break;
+    case "baremetal":
+      endpoint = {
+        backend: cfg.loadBalancer.mode === "dns-round-robin" ? "dns" : "haproxy-keepalived",
+        vip: plainIp(cfg.loadBalancer.vip),
+        vipField: key("loadBalancer.vip"),
+      };
+      break;
+    case "kubevip":
+      endpoint = {
+        backend: "kube-vip",
+        vip: plainIp(cfg.kubeVip.vip),
+        vipField: key("kubeVip.vip"),
+        ipvsLoadBalancer: cfg.kubeVip.loadBalancer?.enabled === true,
+        ipvsField: key("kubeVip.loadBalancer.enabled"),
+      };
+      break;
+    case "aws":
+      endpoint = { backend: "nlb" };
+      break;
+  }
+  const services: GuardServiceLoadBalancer[] = [];
+  const speakers: GuardBgpSpeaker[] = [];
+  const pools: { field: string; block: string }[] = [];
+  if (kubeVip?.services?.enabled === true) {
+    const classOnly = kubeVip.services.classOnly === true;
+    services.push({
+      name: "kube-vip Services",
+      field: key("kubeVip.services.classOnly"),
+      value: kubeVip.services.classOnly,
+      loadBalancerClass: str(kubeVip.services.className) ?? DEFAULT_KUBE_VIP_CLASS,
+      servesUnclassed: !classOnly,
+      layer2: kubeVip.mode === "arp",
+      modeField: key("kubeVip.mode"),
+    });
+  }
+  if (kubeVip?.mode === "bgp" && kubeVip.bgp) {
+    speakers.push({
+      kind: "kube-vip",
+      field: key("kubeVip.bgp.peers"),
+      nodes: "control-planes",
+      peers: kubeVip.bgp.peers.flatMap((p) => str(p.address) ?? []),
+    });
+  }
+  const metallb = cfg.metallb;
+  if (metallb) {
+    services.push({
+      name: "MetalLB",
+      field: key("metallb.loadBalancerClass"),
+      value: metallb.loadBalancerClass,
+      loadBalancerClass: typeof metallb.loadBalancerClass === "string" ? metallb.loadBalancerClass : undefined,
+      servesUnclassed: metallb.loadBalancerClass === undefined,
+      layer2: metallb.mode === "l2",
+      modeField: key("metallb.mode"),
+    });
+    if (metallb.mode === "bgp") {
+      (metallb.bgpPeers ?? []).forEach((peer, i) => {
+        const selectors = Array.isArray(peer.nodeSelectors) ? peer.nodeSelectors : [];
+        // A peer whose every node selector excludes the control planes runs on the workers only.
+        const workersOnly =
+          selectors.length > 0 &&
+          selectors.every((sel) =>
+            (sel.matchExpressions ?? []).some((e) => e.key === "node-role.kubernetes.io/control-plane" && e.operator === "DoesNotExist"),
+          );
+        speakers.push({
+          kind: "metallb",
+          field: key(`metallb.bgpPeers[${i}]`),
+          nodes: workersOnly ? "workers" : "all",
+          peers: typeof peer.peerAddress === "string" ? [peer.peerAddress] : [],
+          // A BFD profile selects MetalLB's FRR backend, whose bgpd listens on TCP 179.
+          listens: metallb.bfdProfile !== undefined,
+        });
+      });
+    }
+    (Array.isArray(metallb.pools) ? metallb.pools : []).forEach((pool, i) =>
+      (Array.isArray(pool.addresses) ? pool.addresses : []).forEach((block, j) => {
+        if (wellFormedBlock(block)) pools.push({ field: key(`metallb.pools[${i}].addresses[${j}]`), block });
+      }),
+    );
+  }
+  const cilium = cfg.cilium;
+  if (cilium) {
+    services.push({
+      name: "Cilium",
+      field: key("cilium.requireLBClass"),
+      value: cilium.requireLBClass,
+      loadBalancerClass: cilium.mode === "l2" ? L2_LOAD_BALANCER_CLASS : BGP_LOAD_BALANCER_CLASS,
+      servesUnclassed: cilium.requireLBClass !== true,
+      layer2: cilium.mode === "l2",
+      modeField: key("cilium.mode"),
+    });
+    if (cilium.mode === "bgp" && cilium.bgp) {
+      speakers.push({
+        kind: "cilium",
+        field: key("cilium.bgp.peers"),
+        nodes:
+          cilium.workerCount === 0 || cilium.controlPlanesRunServices === true || cilium.bgp.nodeSelector !== undefined ? "all" : "workers",
+        peers: (cilium.bgp.peers ?? []).flatMap((p) => (typeof p.peerAddress === "string" ? [p.peerAddress] : [])),
+      });
+    }
+    (Array.isArray(cilium.pools) ? cilium.pools : []).forEach((pool, i) =>
+      (Array.isArray(pool.blocks) ? pool.blocks : []).forEach((block, j) => {
+        if (wellFormedBlock(block)) pools.push({ field: key(`cilium.pools[${i}].blocks[${j}]`), block });
+      }),
+    );
+  }
+  const vipProxy = str(kubeVip?.kubeProxyMode);
+  const metallbProxy = str(metallb?.kubeProxyMode);
+  if (vipProxy !== undefined && metallbProxy !== undefined && vipProxy !== metallbProxy) {
+    throw new InputError(
+      key("metallb.kubeProxyMode"),
+      metallbProxy,
+      `differs from ${key("kubeVip.kubeProxyMode")} (${JSON.stringify(vipProxy)}); the cluster runs one kube-proxy: set both to its mode`,
+    );
+  }
+  const proxyMode = cilium && cilium.kubeProxyReplacement !== false ? "none" : (vipProxy ?? metallbProxy ?? "iptables");
+  const proxyField = vipProxy !== undefined ? key("kubeVip.kubeProxyMode") : key("metallb.kubeProxyMode");
+  // Strict ARP is rendered by MetalLbServices with kubeProxyMode ipvs, and by KubeVipEndpoint when its Services use ARP.
+  const strictArp = metallbProxy === "ipvs" || (vipProxy === "ipvs" && kubeVip?.services?.enabled === true && kubeVip.mode === "arp");
+  const addresses = cfg.platform === "kubevip";
+  return {
+    talosVersion: typeof cfg.talosVersion === "string" ? cfg.talosVersion : undefined,
+    endpoint: endpoint && !addresses ? { ...endpoint, vip: undefined } : endpoint,
+    serviceLoadBalancers: services,
+    bgpSpeakers: speakers,
+    kubeProxy: { mode: proxyMode, field: proxyField, strictArp },
+    servicePools: addresses ? pools : [],
+    nodes: cfg.controlPlanes.flatMap((cp) => {
+      const address = str(cp.address);
+      return address !== undefined && plainIp(address) ? [{ name: cp.name, address, role: "control-plane" as const }] : [];
+    }),
+    nodesField: key("controlPlanes"),
+    loadBalancerHosts:
+      cfg.platform === "baremetal"
+        ? (cfg.loadBalancer.hosts ?? []).flatMap((h, i) => {
+            const address = str(h.address);
+            return address !== undefined && plainIp(address) ? [{ field: key(`loadBalancer.hosts[${i}].address`), address }] : [];
+          })
+        : [],
+  };
 }
 
 /** The platform's own resources and outputs. */
@@ -65,6 +266,8 @@ function platformParts(cfg: StackConfig): PlatformParts {
       return awsParts(cfg);
     case "baremetal":
       return baremetalParts(cfg);
+    case "kubevip":
+      return kubeVipParts(cfg);
     default: {
       // `cfg` is `never` here: a platform added to StackConfig without a case fails the type check.
       const unhandled: never = cfg;
@@ -153,6 +356,48 @@ function baremetalParts(cfg: BaremetalStackConfig): PlatformParts {
   };
 }
 
+/**
+ * kube-vip: a DaemonSet on the control planes holds the VIP (ARP or BGP, optionally IPVS across
+ * the API servers), delivered in the Talos patch as an inline manifest; no Talos VIP and no link
+ * config on the nodes. Files: `kube-vip/manifests.yaml` (the objects, never the BGP Secret).
+ */
+function kubeVipParts(cfg: KubeVipStackConfig): PlatformParts {
+  const kv = cfg.kubeVip;
+  const password = cfg.kubeVipBgpPassword;
+  const servicePools = (cfg.metallb?.pools ?? []).flatMap((p) => (Array.isArray(p.addresses) ? p.addresses : []));
+  const endpoint = new KubeVipEndpoint("control-plane", {
+    ...kv,
+    talosVersion: cfg.talosVersion,
+    controlPlanes: cfg.controlPlanes,
+    kubePrismPort: cfg.kubePrismPort,
+    servicePools,
+    bgp: kv.bgp && { ...kv.bgp, peers: kv.bgp.peers.map((peer) => (password ? { ...peer, password } : peer)) },
+  });
+  return {
+    backend: `kube-vip (${kv.mode === "bgp" ? "BGP" : "ARP"}${kv.loadBalancer?.enabled ? ", IPVS" : ""})`,
+    endpoint,
+    dependsOn: [],
+    outputs: { kubeVipLoadBalancerClass: endpoint.loadBalancerClass, kubeVipWarnings: endpoint.warnings },
+    files: { "kube-vip/manifests.yaml": endpoint.manifests },
+    reserved: { vip: kv.vip },
+    talosPatch: endpoint.talosPatch,
+  };
+}
+
+/**
+ * Merges Talos patch fragments (YAML text) into one: objects merge, lists append, a value set
+ * twice differently is an error naming the path. Secret when any input is.
+ */
+function mergePatches(field: string, patches: (pulumi.Output<string> | undefined)[]): pulumi.Output<string> | undefined {
+  const given = patches.filter((p): p is pulumi.Output<string> => p !== undefined);
+  if (given.length <= 1) return given[0];
+  return pulumi.all(given).apply((texts) => {
+    const merged: Record<string, unknown> = {};
+    texts.forEach((t) => mergeInto(merged, parsePatchYaml(field, t), field));
+    return toPatchYaml(merged);
+  });
+}
+
 /** AWS: a Network Load Balancer in front of existing instances; no VIP and no link config on the nodes. */
 function awsParts(cfg: AwsStackConfig): PlatformParts {
   const nlb = new NlbEndpoint("control-plane", {
@@ -213,7 +458,7 @@ function cilium(cfg: StackConfig, parts: PlatformParts): CiliumServices | undefi
 }
 
 /** The part every platform shares: MetalLB or Cilium, the talosctl push of the endpoint, the artifacts, the outputs. */
-function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
+function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvice: string[]): StackResult {
   const services = metalLb(cfg, parts);
   const ciliumServices = cilium(cfg, parts);
   const push = new TalosConfigPush(
@@ -232,7 +477,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       mode: cfg.applyMode,
       tryTimeout: cfg.tryTimeout,
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
-      extraPatch: services?.talosPatch ?? ciliumServices?.talosPatch,
+      extraPatch: mergePatches("extraPatch", [parts.talosPatch, services?.talosPatch ?? ciliumServices?.talosPatch]),
     },
     { dependsOn: parts.dependsOn },
   );
@@ -267,6 +512,8 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts): StackResult {
       ...(services ? { servicesEndpoint: services.endpoint } : {}),
       ...(ciliumServices ? { servicesEndpoint: ciliumServices.endpoint, servicesLoadBalancerClass: ciliumServices.loadBalancerClass } : {}),
       patchHashes: push.patchHashes,
+      // The guards' advice (e.g. externalTrafficPolicy: Local for Layer 2 announcements), when there is any.
+      ...(loadBalancerAdvice.length > 0 ? { loadBalancerAdvice } : {}),
     },
     files,
     topology,

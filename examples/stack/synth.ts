@@ -22,6 +22,9 @@ import { PROJECT, SECRET_CONFIG_KEYS } from "./config";
 import { installMocks, RecordedResource } from "./mockRuntime";
 import { adviceMarkdown } from "./advice";
 
+/** The platforms whose stack files the strategy advisor reads (examples/stack/adviseArgs.ts); other stacks get a notice in advice.md. */
+const ADVISED_PLATFORMS = ["proxmox", "aws", "baremetal"];
+
 /** Options of {@link synth}. */
 export interface SynthOptions {
   /** Stack name: reads `Pulumi.<stack>.yaml`. */
@@ -165,9 +168,13 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
   fs.writeFileSync(path.join(outDir, "outputs.json"), JSON.stringify(resolvedOutputs, null, 2) + "\n");
   fs.writeFileSync(path.join(outDir, "topology.md"), topology);
+  const platform = config[`${PROJECT}:platform`];
   fs.writeFileSync(
     path.join(outDir, "advice.md"),
-    adviceMarkdown(options.stack, path.join(options.projectDir, `Pulumi.${options.stack}.yaml`), config),
+    ADVISED_PLATFORMS.includes(platform)
+      ? adviceMarkdown(options.stack, path.join(options.projectDir, `Pulumi.${options.stack}.yaml`), config)
+      : `# Strategy advice for the \`${options.stack}\` stack\n\nThe strategy advisor reads stack files of the platforms ${ADVISED_PLATFORMS.join(", ")}, ` +
+          `not "${platform}"; run \`npm run advise\` with flags for this cluster's facts.\n`,
   );
   for (const [rel, content] of Object.entries(files)) {
     const target = path.join(outDir, "files", rel);
