@@ -18,6 +18,7 @@ import {
   KUBE_VIP_RBAC_RULES,
   KUBE_VIP_REFERENCE_VERSION,
   KubeVipSpec,
+  mergeTalosPatches,
   renderKubeVip,
   renderKubeVipBgpSecret,
   renderKubeVipTalosPatch,
@@ -405,5 +406,33 @@ describe("bad inputs are refused naming field and value", () => {
     expect(w.some((x) => x.startsWith("services.classOnly: false: kube-vip also takes every LoadBalancer Service without"))).toBe(true);
     expect(w.some((x) => x.includes("externalTrafficPolicy: Local"))).toBe(true);
     expect(renderKubeVip(arp({ services: undefined })).warnings).toEqual([]);
+  });
+});
+
+describe("mergeTalosPatches (kube-vip's patch beside a Service load balancer's)", () => {
+  test("lists append, mappings merge, a scalar set twice differently is refused naming its path", () => {
+    const kubeVip =
+      'cluster:\n  inlineManifests:\n    - name: kube-vip\n      contents: a\n  proxy:\n    extraArgs:\n      ipvs-strict-arp: "true"\n';
+    const metallb =
+      'cluster:\n  inlineManifests:\n    - name: metallb-config\n      contents: b\n  proxy:\n    extraArgs:\n      ipvs-strict-arp: "true"\n';
+    const merged = parseAllDocuments(mergeTalosPatches("extraPatch", [kubeVip, metallb])).map((d) => d.toJS());
+    expect(merged).toEqual([
+      {
+        cluster: {
+          inlineManifests: [
+            { name: "kube-vip", contents: "a" },
+            { name: "metallb-config", contents: "b" },
+          ],
+          proxy: { extraArgs: { "ipvs-strict-arp": "true" } },
+        },
+      },
+    ]);
+    expect(() =>
+      mergeTalosPatches("extraPatch", [
+        "cluster:\n  allowSchedulingOnControlPlanes: true\n",
+        "cluster:\n  allowSchedulingOnControlPlanes: false\n",
+      ]),
+    ).toThrow("extraPatch.cluster.allowSchedulingOnControlPlanes: false conflicts with the value this package renders (true)");
+    expect(() => mergeTalosPatches("extraPatch", ["- a\n"])).toThrow("extraPatch:");
   });
 });

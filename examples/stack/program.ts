@@ -14,9 +14,8 @@ import { parseAddressBlock, parseInterfaceAddress, tryParseIp } from "../../src/
 import { InputError } from "../../src/core/errors";
 import { BGP_LOAD_BALANCER_CLASS, L2_LOAD_BALANCER_CLASS } from "../../src/render/cilium/types";
 import { checkLoadBalancerConflicts, GuardBgpSpeaker, GuardEndpoint, GuardServiceLoadBalancer, GuardSpec } from "../../src/render/guards";
-import { DEFAULT_KUBE_VIP_CLASS } from "../../src/render/kubevip/types";
-import { parsePatchYaml, toPatchYaml } from "../../src/render/patchYaml";
-import { DEFAULT_KUBEPRISM_PORT, mergeInto } from "../../src/render/talos/patch";
+import { DEFAULT_KUBE_VIP_CLASS, mergeTalosPatches } from "../../src/render/kubevip";
+import { DEFAULT_KUBEPRISM_PORT } from "../../src/render/talos/patch";
 import { TalosConfigPush } from "../../src/components/TalosConfigPush";
 import {
   AwsStackConfig,
@@ -384,18 +383,11 @@ function kubeVipParts(cfg: KubeVipStackConfig): PlatformParts {
   };
 }
 
-/**
- * Merges Talos patch fragments (YAML text) into one: objects merge, lists append, a value set
- * twice differently is an error naming the path. Secret when any input is.
- */
+/** Several Talos patch fragments as one (`mergeTalosPatches`); secret when any input is. */
 function mergePatches(field: string, patches: (pulumi.Output<string> | undefined)[]): pulumi.Output<string> | undefined {
   const given = patches.filter((p): p is pulumi.Output<string> => p !== undefined);
   if (given.length <= 1) return given[0];
-  return pulumi.all(given).apply((texts) => {
-    const merged: Record<string, unknown> = {};
-    texts.forEach((t) => mergeInto(merged, parsePatchYaml(field, t), field));
-    return toPatchYaml(merged);
-  });
+  return pulumi.all(given).apply((texts) => mergeTalosPatches(field, texts));
 }
 
 /** AWS: a Network Load Balancer in front of existing instances; no VIP and no link config on the nodes. */

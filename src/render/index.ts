@@ -33,6 +33,7 @@ export type { CiliumSpec, CiliumApiVersions } from "./cilium/types";
 export { renderKubeVip, renderKubeVipTalosPatch, renderKubeVipBgpSecret } from "./kubevip/manifests";
 export type { RenderedKubeVip, KubeVipTalosPatch, KubeVipEnvVar } from "./kubevip/manifests";
 export { DEFAULT_KUBE_VIP_IMAGE } from "./kubevip/types";
+export { mergeTalosPatches } from "./kubevip/mergePatches";
 export type { KubeVipSpec } from "./kubevip/types";
 export { checkLoadBalancerConflicts } from "./guards/loadBalancers";
 export type {

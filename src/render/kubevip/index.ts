@@ -2,3 +2,4 @@
 export * from "./types";
 export * from "./validate";
 export * from "./manifests";
+export * from "./mergePatches";
