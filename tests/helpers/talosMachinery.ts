@@ -53,6 +53,8 @@ export interface TalosLegacyInterface {
   selector?: Record<string, string>;
   ignore: boolean;
   dhcp: boolean;
+  /** Talos's own condition for a DHCPv4 operator from the entry: `DHCP() && DHCPOptions().IPv4()` (operator_config.go). */
+  dhcp4: boolean;
   addresses: string[];
   vip?: string;
 }
@@ -163,8 +165,10 @@ export interface DefaultDhcpEffect {
   /** Link or DHCP documents after the patch (`LinkConfig/eth0`): on >= 1.12 any one stops default DHCP on every link. */
   linkDocuments: string[];
   /**
-   * machine.network.interfaces[] entries that name a link but neither enable DHCP nor give it an
-   * address: Talos configures the link from the machine config and runs no default DHCPv4 on it.
+   * machine.network.interfaces[] entries that name a link but neither enable DHCPv4 nor give it an
+   * address: Talos configures the link from the machine config (a LinkSpec of layer
+   * `ConfigMachineConfiguration`, link_config.go) and runs no default DHCPv4 on it
+   * (operator_config.go; both Talos v1.9.5 and v1.11.5).
    */
   interfacesWithoutAddressing: TalosLegacyInterface[];
   /** True when the patch takes default DHCP away from some link. */
@@ -177,7 +181,7 @@ export function defaultDhcpEffect(version: TalosMachineryVersion, patches: strin
   const after = talosCheck(version, { patches });
   if (base.error || after.error) throw new Error(`talos-config-check ${version}: ${base.error ?? after.error}`);
   const linkDocuments = after.documents.filter((d) => LINK_AND_DHCP_KINDS.includes(d.kind)).map((d) => `${d.kind}/${d.name ?? ""}`);
-  const interfacesWithoutAddressing = after.legacyInterfaces.filter((i) => !i.ignore && !i.dhcp && i.addresses.length === 0);
+  const interfacesWithoutAddressing = after.legacyInterfaces.filter((i) => !i.ignore && !i.dhcp4 && i.addresses.length === 0);
   return {
     talosVersion: after.talosVersion,
     before: base.runDefaultDHCPOperators,

@@ -79,8 +79,12 @@ type legacyInterface struct {
 	Selector  map[string]string `json:"selector,omitempty"`
 	Ignore    bool              `json:"ignore"`
 	DHCP      bool              `json:"dhcp"`
-	Addresses []string          `json:"addresses"`
-	VIP       string            `json:"vip,omitempty"`
+	// DHCP4: OperatorConfigController's own condition for a DHCPv4 operator from this entry,
+	// `device.DHCP() && device.DHCPOptions().IPv4()` (internal/app/machined/pkg/controllers/network/
+	// operator_config.go, Talos v1.9.5 and v1.11.5).
+	DHCP4     bool     `json:"dhcp4"`
+	Addresses []string `json:"addresses"`
+	VIP       string   `json:"vip,omitempty"`
 }
 
 type document struct {
@@ -302,6 +306,7 @@ func describe(cfg config.Provider, resp *response) {
 				Selector:  selectorOf(device.Selector()),
 				Ignore:    device.Ignore(),
 				DHCP:      device.DHCP(),
+				DHCP4:     device.DHCP() && device.DHCPOptions().IPv4(),
 				Addresses: append([]string{}, device.Addresses()...),
 			}
 
