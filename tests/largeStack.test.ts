@@ -73,7 +73,8 @@ describe("the large example stack under mocks", () => {
   test("every node's Talos patch: the VIP endpoint, no CNI, no kube-proxy, the inline custom resources; valid for Talos 1.12", () => {
     const validate = talosSchemaValidator("1.12");
     for (const node of ["cp-01", "cp-02", "cp-03"]) {
-      const [main, inline] = parseAllDocuments(result.files[`talos/${node}.yaml`]).map((d) => d.toJS());
+      const [main, sans, inline] = parseAllDocuments(result.files[`talos/${node}.yaml`]).map((d) => d.toJS());
+      expect(sans.machine.certSANs).toContain("10.10.0.30"); // sent where the node lacks them
       expect(main.cluster.controlPlane.endpoint).toBe("https://10.10.0.30:6443");
       expect(main.cluster.network).toEqual({ cni: { name: "none" } });
       expect(main.cluster.proxy).toEqual({ disabled: true });
@@ -81,7 +82,7 @@ describe("the large example stack under mocks", () => {
       expect(inline.cluster.inlineManifests.map((m: { name: string }) => m.name)).toEqual(["cilium-services"]);
       expect(validate(main)).toEqual([]);
     }
-    expect(result.files["talos/cp-01.yaml"]).toContain('# applied only while inlineManifests lacks "cilium-services"');
+    expect(result.files["talos/cp-01.yaml"]).toContain('# applied only while cluster.inlineManifests lacks "cilium-services"');
   });
 
   test("haproxy.cfg balances across the three racks' control planes", () => {

@@ -83,7 +83,10 @@ describe("the proxmox example stack under mocks", () => {
       const inputs = cmd.inputs as any;
       // stdin: the main patch, then each one-shot part after a separator line (the file shows the same parts with their conditions)
       const file = result.files[`talos/${node}.yaml`];
-      expect(inputs.stdin.split("#--talos-endpoints-part--\n")).toEqual(file.split(/^# applied only .*\n/m));
+      // (the certSANs part is not on stdin: the push sends only the names the node lacks)
+      expect(inputs.stdin.split("#--talos-endpoints-part--\n")).toEqual(
+        file.replace(/^# certSANs: .*\n[^#]*/m, "").split(/^# applied only .*\n/m),
+      );
       expect(inputs.triggers).toEqual([(result.outputs.patchHashes as any)[node]]);
       expect(inputs.interpreter).toEqual(["/bin/bash", "--norc", "--noprofile", "-c"]);
       expect(inputs.create).toContain(`--nodes 192.168.30.3${i + 1} --endpoints 192.168.30.3${i + 1} --mode no-reboot`);
@@ -93,16 +96,17 @@ describe("the proxmox example stack under mocks", () => {
 
   test("MetalLB (L2) rides along in every control-plane patch: scheduling always; label removal and manifests once", () => {
     const docs = parseAllDocuments(result.files["talos/cp-01.yaml"]).map((d) => d.toJS());
-    expect(docs).toHaveLength(4);
+    expect(docs).toHaveLength(5);
     expect(docs[0].machine.nodeLabels).toBeUndefined();
     expect(docs[0].cluster.allowSchedulingOnControlPlanes).toBe(true);
-    expect(docs[1]).toEqual({
+    expect(docs[1]).toEqual({ machine: { certSANs: ["192.168.30.30"] }, cluster: { apiServer: { certSANs: ["192.168.30.30"] } } });
+    expect(docs[2]).toEqual({
       machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } },
     });
-    expect(docs[3].cluster.extraManifests).toEqual([
+    expect(docs[4].cluster.extraManifests).toEqual([
       "https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml",
     ]);
-    const inline = parseAllDocuments(docs[2].cluster.inlineManifests[0].contents).map((d) => d.toJS());
+    const inline = parseAllDocuments(docs[3].cluster.inlineManifests[0].contents).map((d) => d.toJS());
     expect(inline.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "Namespace/metallb-system",
       "IPAddressPool/ingress",

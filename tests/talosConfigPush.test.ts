@@ -3,6 +3,8 @@ import { TalosVipEndpoint } from "../src/components/TalosVipEndpoint";
 import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
 import { TalosConfigPush, TalosConfigPushArgs } from "../src/components/TalosConfigPush";
 import { planTalosConfigPush } from "../src/render/talos/pushPlan";
+import { renderControlPlanePatch } from "../src/render/talos/patch";
+import { renderCertSansPatch } from "../src/render/talos/nodeConfig";
 import { valueOf } from "./helpers/outputs";
 
 const nodes = [
@@ -37,8 +39,16 @@ test("one command per node, chained in order, the talosconfig a secret, the patc
   for (const cmd of resources.slice(1)) {
     const node = cmd.name.replace("push-", "");
     expect(cmd.inputs.environment).toBe("[secret]");
-    expect(cmd.inputs.stdin).toBe(patches[node]);
+    // stdin: the every-time patch; the displayed patch adds the certSANs the push sends where missing.
+    const rendered = renderControlPlanePatch({ talosVersion: "1.12", endpoint: "10.20.0.10", vip: "10.20.0.10", link: "ens18" });
+    expect(cmd.inputs.stdin).toBe(rendered.yaml);
+    expect(patches[node]).toBe(
+      `${rendered.yaml}# certSANs: only the names machine.certSANs and cluster.apiServer.certSANs of the node lack are sent\n${renderCertSansPatch(["10.20.0.10"], ["10.20.0.10"])}`,
+    );
     expect(cmd.inputs.create).not.toContain("context: lab");
+    // The SANs the script asks the reader about; the version check against talosVersion 1.12.
+    expect(cmd.inputs.create).toContain('"certSANs":["10.20.0.10"]');
+    expect(cmd.inputs.create).toContain("versions 12");
     expect(cmd.inputs).not.toHaveProperty("delete"); // destroy leaves the nodes as they are (see README)
   }
   expect(patches["cp-02"]).toContain("kind: Layer2VIPConfig\nname: 10.20.0.10\nlink: ens18\n");
@@ -71,6 +81,12 @@ describe("re-runs exactly when the rendered patch or command changes", () => {
     a.forEach((h, i) => expect(b[i]).not.toBe(h));
   });
   test("a new apply mode changes the hash", () => expect(hashes({ mode: "staged" })).not.toEqual(hashes({})));
+  test("a new extra certSAN changes the hash (the push then adds it where missing)", () =>
+    expect(hashes({ extraCertSANs: ["api.lab.example"] })).not.toEqual(hashes({})));
+  test("linkAddressing changes the hash only where it matters (Talos < 1.12 with a VIP)", () => {
+    expect(hashes({ talosVersion: "1.11", linkAddressing: "static" })).not.toEqual(hashes({ talosVersion: "1.11" }));
+    expect(hashes({ linkAddressing: "static" })).toEqual(hashes({}));
+  });
   test("the hash is per node", () => expect(new Set(hashes({})).size).toBe(3));
 });
 
@@ -81,6 +97,7 @@ test.each([
   [{ endpoint: "https://10.20.0.10" }, 'endpoint: "https://10.20.0.10" must be a host name or IP'],
   [{ talosVersion: "1.14" }, 'talosVersion: "1.14" Talos 1.14 is not supported'],
   [{ talosctl: "talosctl --debug" }, 'talosctl: "talosctl --debug" must be a program name or path'],
+  [{ linkAddressing: "manual" }, 'linkAddressing: "manual" must be one of "dhcp", "static"'],
 ])("rejects %o before any resource is registered", async (override, message) => {
   expect(() => new TalosConfigPush("push", { ...args, ...(override as Partial<TalosConfigPushArgs>) })).toThrow(message);
   expect(await rec.settle()).toEqual([]);
@@ -122,4 +139,16 @@ describe("extraPatch is YAML text (so every Pulumi language can pass it)", () =>
     expect(() => new TalosConfigPush("push", { ...args, extraPatch })).toThrow(message);
     expect(await rec.settle()).toEqual([]);
   });
+});
+
+test("Talos < 1.12 with a VIP: the displayed patch shows the dhcp: true part and when it is sent", async () => {
+  const push = new TalosConfigPush("push", { ...args, talosVersion: "1.11" });
+  const patches = await valueOf(push.patches);
+  expect(patches["cp-01"]).toContain(
+    "# applied only while machine.network.interfaces has no entry for ens18 that sets dhcp, addresses or cidr: keep DHCP on ens18 (dhcp: true beside the VIP)\n---\nmachine:\n  network:\n    interfaces:\n      - interface: ens18\n        dhcp: true\n",
+  );
+  await rec.settle();
+  const statics = new TalosConfigPush("push2", { ...args, talosVersion: "1.11", linkAddressing: "static" });
+  expect((await valueOf(statics.patches))["cp-01"]).not.toContain("dhcp");
+  await rec.settle();
 });

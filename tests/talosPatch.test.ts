@@ -49,10 +49,36 @@ describe("renderControlPlanePatch against the Talos schema of each version", () 
 
 describe("VIP form switches at Talos 1.12", () => {
   test.each(["1.9", "1.11"])("Talos %s: machine.network.interfaces[].vip.ip, merged by interface name", (v) => {
-    const [main, ...rest] = renderControlPlanePatch({ ...base, talosVersion: v }).documents;
+    const rendered = renderControlPlanePatch({ ...base, talosVersion: v });
+    const [main, ...rest] = rendered.documents;
     expect(rest).toEqual([]);
     // No addresses or routes: those come from the platform, and lists would be appended on every re-run.
     expect((main as any).machine.network).toEqual({ interfaces: [{ interface: "eth0", vip: { ip: "192.168.30.30" } }] });
+    // The entry would stop Talos's default DHCP on eth0: a one-shot part keeps it (tests/talosMachinery.test.ts).
+    expect(rendered.oneShot.map((p) => [p.condition, docsOf(p.yaml)])).toEqual([
+      [
+        { when: "unaddressed", link: { interface: "eth0" } },
+        [{ machine: { network: { interfaces: [{ interface: "eth0", dhcp: true }] } } }],
+      ],
+    ]);
+    for (const doc of docsOf(rendered.oneShot[0].yaml)) expect(talosSchemaValidator(v)(doc)).toEqual([]);
+  });
+
+  test("Talos < 1.12: linkAddressing static adds no DHCP; a selector is matched by the same deviceSelector", () => {
+    expect(renderControlPlanePatch({ ...base, linkAddressing: "static" }).oneShot).toEqual([]);
+    const selected = renderControlPlanePatch({ ...base, link: undefined, linkSelector: { busPath: "0000:00:12.0" } });
+    expect(selected.oneShot.map((p) => [p.condition, docsOf(p.yaml)])).toEqual([
+      [
+        { when: "unaddressed", link: { deviceSelector: { busPath: "0000:00:12.0" } } },
+        [{ machine: { network: { interfaces: [{ deviceSelector: { busPath: "0000:00:12.0" }, dhcp: true }] } } }],
+      ],
+    ]);
+  });
+
+  test("Talos < 1.12: a link without a VIP renders no interfaces entry (it would only stop DHCP on the link)", () => {
+    const rendered = renderControlPlanePatch({ ...base, vip: undefined });
+    expect((rendered.documents[0] as any).machine.network).toBeUndefined();
+    expect(rendered.oneShot).toEqual([]);
   });
 
   test.each(["1.12", "1.13", "v1.13.9"])("Talos %s: a Layer2VIPConfig document only (no LinkConfig), no machine.network", (v) => {
@@ -93,12 +119,15 @@ describe("VIP form switches at Talos 1.12", () => {
 });
 
 describe("endpoint, certSANs and KubePrism", () => {
-  test("controlPlane.endpoint is https://<endpoint>:6443 and the endpoint is in both certSANs lists", () => {
-    const main = renderControlPlanePatch({ ...base, endpoint: "API.Example.org", extraCertSANs: ["10.0.0.5", "api.example.org"] })
-      .documents[0] as any;
+  test("controlPlane.endpoint is https://<endpoint>:6443; the certSANs (endpoint first) travel apart from the every-time patch", () => {
+    const rendered = renderControlPlanePatch({ ...base, endpoint: "API.Example.org", extraCertSANs: ["10.0.0.5", "api.example.org"] });
+    const main = rendered.documents[0] as any;
     expect(main.cluster.controlPlane.endpoint).toBe("https://api.example.org:6443");
-    expect(main.machine.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
-    expect(main.cluster.apiServer.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
+    expect(rendered.certSANs).toEqual(["api.example.org", "10.0.0.5"]);
+    // Lists are appended on every merge, so the every-time patch holds none: the push adds the missing SANs.
+    expect(main.machine.certSANs).toBeUndefined();
+    expect(main.cluster.apiServer).toBeUndefined();
+    expect(rendered.yaml).not.toContain("certSANs");
   });
 
   test("IPv6 endpoints are bracketed in the URL", () => {
@@ -123,7 +152,7 @@ describe("endpoint, certSANs and KubePrism", () => {
     const docs = renderControlPlanePatch({ ...base, link: undefined, vip: undefined, endpoint: "nlb.example.com" }).documents;
     expect(docs).toHaveLength(1);
     expect((docs[0] as any).machine.network).toBeUndefined();
-    expect(Object.keys((docs[0] as any).machine).sort()).toEqual(["certSANs", "features"]);
+    expect(Object.keys((docs[0] as any).machine).sort()).toEqual(["features"]);
   });
 });
 
@@ -147,6 +176,7 @@ describe("bad input is rejected with the field and the value", () => {
     ["empty selector", { link: undefined, linkSelector: {} }, /^linkSelector: \{\} must set at least one of/],
     ["selector with quotes", { link: undefined, linkSelector: { driver: 'x" || true' } }, /^linkSelector.driver: /],
     ["bad link name", { link: "eth 0" }, /^link: "eth 0" must be a network interface name/],
+    ["link addressing", { linkAddressing: "manual" as never }, /^linkAddressing: "manual" must be one of "dhcp", "static"$/],
     ["KubePrism port", { kubePrismPort: 70000 }, /^kubePrismPort: 70000 must be a TCP port/],
     ["KubePrism port 0", { kubePrismPort: 0 }, /^kubePrismPort: 0 must be a TCP port, an integer from 1 to 65535$/],
     ["KubePrism port 65536", { kubePrismPort: 65536 }, /^kubePrismPort: 65536 must be a TCP port, an integer from 1 to 65535$/],
@@ -202,18 +232,20 @@ describe("extraPatch is merged into the main document", () => {
       },
     });
     const main = rendered.documents[0] as any;
-    expect(main.machine.certSANs).toEqual(["192.168.30.30"]);
+    expect(main.machine.certSANs).toBeUndefined();
+    expect(rendered.certSANs).toEqual(["192.168.30.30"]);
     expect(main.machine.nodeLabels).toEqual({ role: "edge" });
     expect(main.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
     expect(main.cluster.allowSchedulingOnControlPlanes).toBe(true);
     expect(main.cluster.inlineManifests).toBeUndefined();
     expect(talosSchemaValidator("1.11")(main)).toEqual([]);
-    expect(rendered.oneShot.map((p) => [p.when, p.block, p.match, p.value])).toEqual([
-      ["present", "nodeLabels", "key", "node.kubernetes.io/exclude-from-external-load-balancers"],
-      ["absent", "inlineManifests", "name", "ns"],
-      ["absent", "extraManifests", "item", "https://example.org/a.yaml"],
+    expect(rendered.oneShot.map((p) => p.condition)).toEqual([
+      { when: "unaddressed", link: { interface: "eth0" } },
+      { when: "present", path: "machine.nodeLabels", match: "key", value: "node.kubernetes.io/exclude-from-external-load-balancers" },
+      { when: "absent", path: "cluster.inlineManifests", match: "name", value: "ns" },
+      { when: "absent", path: "cluster.extraManifests", match: "item", value: "https://example.org/a.yaml" },
     ]);
-    const [label, inline, extra] = rendered.oneShot.map((p) => docsOf(p.yaml));
+    const [, label, inline, extra] = rendered.oneShot.map((p) => docsOf(p.yaml));
     expect(label).toEqual([
       { machine: { nodeLabels: { "node.kubernetes.io/exclude-from-external-load-balancers": { $patch: "delete" } } } },
     ]);

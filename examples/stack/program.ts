@@ -462,6 +462,8 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
       vip: parts.vip,
       link: parts.link?.link,
       linkSelector: parts.link?.linkSelector,
+      // Proxmox VMs get static addresses from cloud-init (nocloud), not DHCP: no `dhcp: true` beside a Talos < 1.12 VIP.
+      linkAddressing: cfg.platform === "proxmox" ? "static" : undefined,
       kubePrismEnabled: cfg.kubePrismEnabled,
       kubePrismPort: cfg.kubePrismPort,
       extraCertSANs: cfg.extraCertSANs,

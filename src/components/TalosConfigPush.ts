@@ -6,8 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "./contract";
 import { validated } from "./inputs";
 import { checkStatic, planTalosConfigPush, TalosConfigPushPlanSpec } from "../render/talos/pushPlan";
-import { PUSH_INTERPRETER, TALOSCONFIG_ENV } from "../render/talos/talosctl";
-import { ApplyMode } from "../render/enums";
+import { PUSH_INTERPRETER, READER_ENV, TALOSCONFIG_ENV } from "../render/talos/talosctl";
+import { pushReaderCommand } from "../render/talos/pushReader";
+import { ApplyMode, LinkAddressing } from "../render/enums";
 import { parsePatchYaml } from "../render/patchYaml";
 
 /** Arguments of {@link TalosConfigPush}. */
@@ -34,8 +35,27 @@ export interface TalosConfigPushArgs {
   kubePrismEnabled?: pulumi.Input<boolean>;
   /** KubePrism port. Default `7445` (Talos docs, "KubePrism"). */
   kubePrismPort?: pulumi.Input<number>;
-  /** More host names or IPs to add to both certSANs lists. Default none. */
+  /**
+   * More host names or IPs to add to both certSANs lists. Default none. The push adds to
+   * `machine.certSANs` and `cluster.apiServer.certSANs` only the names (the endpoint and these)
+   * the node's list lacks, so the lists do not grow on every push (Talos's strategic merge appends
+   * lists); names are compared case-insensitively, IPs in canonical form. Removing a name here
+   * does not remove it from the nodes.
+   */
   extraCertSANs?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * How the VIP's link gets its address, for Talos 1.9–1.11 with a `vip` (ignored otherwise):
+   * `dhcp` (default) or `static`. Before 1.12 the VIP is a `machine.network.interfaces[]` entry,
+   * and any entry makes Talos stop its default DHCP on that link (Talos v1.9.5/v1.11.5
+   * `internal/app/machined/pkg/controllers/network/link_config.go` and `operator_config.go`), so
+   * with `dhcp` the push also sets `dhcp: true` on the entry while the node's own entry for the
+   * link (matched by the same `interface` name or `deviceSelector`) sets neither `dhcp`,
+   * `addresses` nor `cidr`. Use `static` when the address comes from the platform's network
+   * config (cloud-init/nocloud), the kernel's `ip=` argument or elsewhere outside that entry:
+   * then no DHCP is added.
+   * @throws InputError (`linkAddressing`) for any other value.
+   */
+  linkAddressing?: pulumi.Input<LinkAddressing>;
   /**
    * A further v1alpha1 strategic-merge fragment as YAML text, merged into every node's patch, e.g.
    * the `talosPatch` output of `MetalLbServices` (`cluster:\n  allowSchedulingOnControlPlanes: true`).
@@ -83,8 +103,19 @@ export interface TalosConfigPushArgs {
  * the patches from stdin; all removed on exit). It runs again when the SHA-256 of the node's
  * patches and script changes (its `triggers`: a new hash replaces the command) and also when any
  * other input changes, the talosconfig secret included: pulumi-command 1.2.1 runs `create` again
- * on any input change when, as here, no `update` command is given. Re-running is safe: the
- * script reads the node's config first and skips one-shot parts already done.
+ * on any input change when, as here, no `update` command is given.
+ *
+ * Before patching, the script checks versions with the package's reader (`pushReader.js`, run by
+ * the Node.js that runs the Pulumi program; its path reaches the script in the environment
+ * variable `TALOS_ENDPOINTS_READER`, so installing the package elsewhere re-runs the push, which
+ * then changes nothing): the node's Talos minor must equal `talosVersion`'s, and a node on 1.12
+ * or later needs talosctl 1.12 or later; otherwise it stops with the reason and nothing is
+ * applied. The reader then reads the node's active config with the `yaml` library and decides
+ * what is sent: the main patch always; the certSANs the node's `machine.certSANs` and
+ * `cluster.apiServer.certSANs` lack (nothing when they hold them all: Talos appends lists, so a
+ * fixed list would grow on every push); one-shot parts only while needed; on Talos >= 1.12 the
+ * deletes of an earlier VIP's `Layer2VIPConfig` on the same link. Re-running is therefore safe,
+ * and a second push with unchanged inputs changes nothing on the node.
  *
  * Destroy: removes nothing from the nodes, on purpose. The patch sets
  * `cluster.controlPlane.endpoint`, which every kubelet, worker and kubeconfig of the cluster uses;
@@ -102,7 +133,9 @@ export interface TalosConfigPushArgs {
  * `$patch` directive Talos would apply again on every push, or changes a value this component
  * renders (endpoint, certSANs, KubePrism); an unknown `mode`; a `tryTimeout` that is not a
  * positive Go duration, or given without `mode: try`; a `waitTimeoutSeconds` that is not a
- * non-negative integer; a `talosctl` that is not a program name or absolute path.
+ * non-negative integer; a `talosctl` that is not a program name or absolute path; a
+ * `linkAddressing` other than `dhcp` or `static`. Construction also fails (plain Error) when the
+ * package runs from its TypeScript sources and tsx, which then runs the reader, is not installed.
  */
 export class TalosConfigPush extends pulumi.ComponentResource {
   /** The patch each node receives, by node name: the main patch, then each one-shot part with the condition it is applied under. */
@@ -115,8 +148,10 @@ export class TalosConfigPush extends pulumi.ComponentResource {
   constructor(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions) {
     const { talosconfig, ...rest } = args;
     // The endpoint is usually an Output of an endpoint component: check what is plain right now.
-    const { talosVersion, controlPlanes, mode, tryTimeout, talosctl } = rest;
-    validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl }, (a) => checkStatic(a as Parameters<typeof checkStatic>[0]));
+    const { talosVersion, controlPlanes, mode, tryTimeout, talosctl, linkAddressing } = rest;
+    validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl, linkAddressing }, (a) =>
+      checkStatic(a as Parameters<typeof checkStatic>[0]),
+    );
     // The fragment arrives as YAML text: parsed now when plain (errors before any resource), else when it resolves.
     const { extraPatch } = rest;
     const parsedExtraPatch =
@@ -129,6 +164,8 @@ export class TalosConfigPush extends pulumi.ComponentResource {
     super(componentToken("TalosConfigPush"), name, {}, opts);
 
     const secretConfig = pulumi.secret(talosconfig);
+    // Where the reader is installed: an environment value, so the script's hash does not depend on it.
+    const reader = pushReaderCommand().join("\n");
     const commands: command.local.Command[] = [];
     for (const node of args.controlPlanes) {
       const plan = plans.apply((p) => p[node.name]);
@@ -140,7 +177,7 @@ export class TalosConfigPush extends pulumi.ComponentResource {
             interpreter: [...PUSH_INTERPRETER],
             create: plan.script,
             stdin: plan.input,
-            environment: { [TALOSCONFIG_ENV]: secretConfig },
+            environment: { [TALOSCONFIG_ENV]: secretConfig, [READER_ENV]: reader },
             triggers: [plan.hash],
           },
           // The first node waits for whatever the component waits for (e.g. the VMs): Pulumi does

@@ -10,7 +10,11 @@
  * command, the environment names, and for every flag whose value is a file (--talosconfig,
  * --patch-file, --file, --patch @file) its path, mode and content.
  *
- * It answers like a healthy node: `version` prints a tag; `get machineconfig v1alpha1 -o
+ * It answers like a healthy node: `version` prints the client version FAKE_TALOSCTL_CLIENT_VERSION
+ * and the node's FAKE_TALOSCTL_SERVER_VERSION (both required, e.g. `v1.13.9`) in talosctl's own
+ * layout (cmd/talosctl/cmd/talos/version.go and pkg/machinery/version/version.go, the same in
+ * v1.9.5-v1.13.9: `--short` shortens only the client part; the server part is always the long
+ * form); `get machineconfig v1alpha1 -o
  * jsonpath={.spec}` prints the file named by FAKE_TALOSCTL_NODE_CONFIG (the node's active config);
  * `read /proc/sys/kernel/random/boot_id` prints the node's boot ID (fails with
  * FAKE_TALOSCTL_NO_BOOT_ID=1); `service etcd` reports
@@ -105,10 +109,20 @@ switch (command) {
     process.stdout.write(fs.readFileSync(process.env.FAKE_TALOSCTL_NODE_CONFIG, "utf8"));
     process.exit(0);
     break;
-  case "version":
-    process.stdout.write("Client:\n\tTag: v1.x\nServer:\n\tTag: v1.x\n");
+  case "version": {
+    const client = process.env.FAKE_TALOSCTL_CLIENT_VERSION;
+    const server = process.env.FAKE_TALOSCTL_SERVER_VERSION;
+    if (!client || !server) fail("set FAKE_TALOSCTL_CLIENT_VERSION and FAKE_TALOSCTL_SERVER_VERSION");
+    const long = (tag) =>
+      `\tTag:         ${tag}\n\tSHA:         0123abcd\n\tBuilt:       \n\tGo version:  go1.25.5\n\tOS/Arch:     linux/amd64\n`;
+    const short = flags.some((f) => f.name === "--short");
+    const node = argv[argv.indexOf("--nodes") + 1] || "10.0.0.1";
+    process.stdout.write(
+      `Client:\n${short ? `Talos ${client}\n` : long(client)}Server:\n\tNODE:        ${node}\n${long(server)}\tEnabled:     RBAC\n`,
+    );
     process.exit(0);
     break;
+  }
   case "read":
     if (operands[0] === "/proc/sys/kernel/random/boot_id") {
       if (process.env.FAKE_TALOSCTL_NO_BOOT_ID === "1") {

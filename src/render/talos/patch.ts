@@ -6,7 +6,9 @@
  * - `cluster.controlPlane.endpoint`: "the canonical controlplane endpoint, which can be an IP
  *   address or a DNS hostname"; the schema requires `https://`.
  * - `machine.certSANs` / `cluster.apiServer.certSANs`: extra SANs for the Talos API (apid) and the
- *   Kubernetes API server certificates; the endpoint clients use must be in both.
+ *   Kubernetes API server certificates; the endpoint clients use must be in both. They are lists,
+ *   which Talos's strategic merge appends to, so they are not part of the every-time patch: the
+ *   push adds only the names the node's config lacks (`RenderedPatch.certSANs`, nodeConfig.ts).
  * - `machine.features.kubePrism`: the node-local API load balancer, default port 7445 ("KubePrism",
  *   Talos docs); enabled by default since Talos 1.6, rendered explicitly so the setting is visible.
  * - Talos < 1.12: `machine.network.interfaces[]` with `interface` or `deviceSelector` and `vip.ip`.
@@ -17,10 +19,12 @@
  *   and name. JSON6902 patches are refused for multi-document configs, the 1.12+ default.
  */
 import { Document } from "yaml";
-import { checkDnsLabel, checkPattern, checkPort } from "../../core/checks";
+import { checkDnsLabel, checkOneOf, checkPattern, checkPort } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { isIpLike, parseIp } from "../../core/net";
 import { parseTalosVersion, TalosVersion } from "./version";
+import type { PartCondition } from "./nodeConfig";
+import type { LinkAddressing } from "../enums";
 
 /** Default KubePrism port (Talos docs, "KubePrism"). */
 export const DEFAULT_KUBEPRISM_PORT = 7445;
@@ -28,6 +32,9 @@ export const DEFAULT_KUBEPRISM_PORT = 7445;
 export const KUBERNETES_API_PORT = 6443;
 /** Talos API (apid) port. */
 export const TALOS_API_PORT = 50000;
+/** Values of {@link ControlPlanePatchSpec.linkAddressing} (the `LinkAddressing` enum). */
+export const LINK_ADDRESSINGS = ["dhcp", "static"] as const;
+
 /** Link alias used for a selected link on Talos >= 1.12 when none is given. */
 export const DEFAULT_LINK_ALIAS = "cplink0";
 
@@ -74,6 +81,14 @@ export interface ControlPlanePatchSpec {
   /** More names or IPs to add to both certSANs lists. */
   extraCertSANs?: string[];
   /**
+   * How the VIP's link gets its address when the node's config does not set it: `dhcp` (default)
+   * or `static` (e.g. cloud-init/nocloud network config or the kernel's `ip=` argument). Only used
+   * for Talos < 1.12, where the VIP is an `interfaces[]` entry: with `dhcp`, the push also sets
+   * `dhcp: true` on that entry while the node's own entry for the link sets no addressing (see
+   * {@link renderControlPlanePatch}).
+   */
+  linkAddressing?: LinkAddressing;
+  /**
    * A further v1alpha1 strategic-merge fragment (e.g. MetalLB's). Parts that cannot be applied
    * twice are split off into {@link OneShotPart}s: `machine.nodeLabels` keys set to
    * `{$patch: delete}` (deleting an absent key fails, siderolabs/talos#11549), and
@@ -85,29 +100,46 @@ export interface ControlPlanePatchSpec {
 }
 
 /**
- * A piece of the patch that is applied only while the node's current config says it is needed:
- * `absent` parts while the entry is missing (an inline manifest's name, an extra manifest's URL),
- * `present` parts while it is there (a label that is to be deleted). The entry is looked up as a
- * direct child of the YAML block `block` (`nodeLabels`, `inlineManifests`, `extraManifests`):
- * `key` matches a mapping key, `name` a list item's `name:`, `item` a scalar list item.
+ * A piece of the patch that is applied only while the node's active config says it is needed
+ * (judged by the push's reader, `nodeConfig.ts`): `absent` parts while an entry is missing (an
+ * inline manifest's name under `cluster.inlineManifests`, an extra manifest's URL under
+ * `cluster.extraManifests`), `present` parts while it is there (a key under `machine.nodeLabels`
+ * that is to be deleted), `unaddressed` parts while the node's `interfaces[]` entry for a link sets
+ * no addressing (Talos < 1.12, `dhcp: true` beside the VIP).
  */
 export interface OneShotPart {
-  when: "absent" | "present";
-  block: string;
-  match: "key" | "name" | "item";
-  value: string;
+  condition: PartCondition;
   /** What the part does, for logs. */
   description: string;
   /** The strategic-merge patch (one v1alpha1 document). */
   yaml: string;
 }
 
+/** `applied only while ...`: a one-shot part's condition in words, for the displayed patch. */
+export function describeCondition(c: PartCondition): string {
+  if (c.when === "unaddressed") {
+    const link = "interface" in c.link ? c.link.interface : `deviceSelector ${JSON.stringify(c.link.deviceSelector)}`;
+    return `machine.network.interfaces has no entry for ${link} that sets dhcp, addresses or cidr`;
+  }
+  return `${c.path} ${c.when === "absent" ? "lacks" : "has"} ${JSON.stringify(c.value)}`;
+}
+
 /** One node's rendered patch. */
 export interface RenderedPatch {
-  /** The YAML documents applied every time, in order: the v1alpha1 patch first, then network documents. */
+  /**
+   * The YAML documents applied every time, in order: the v1alpha1 patch first, then network
+   * documents. Without certSANs (see {@link certSANs}).
+   */
   documents: Record<string, unknown>[];
   /** The documents as one multi-document YAML string. */
   yaml: string;
+  /**
+   * The SANs both `machine.certSANs` and `cluster.apiServer.certSANs` must hold: the endpoint, then
+   * `extraCertSANs`, without duplicates. The push adds only those the node's list lacks
+   * (`renderCertSansPatch` in nodeConfig.ts renders that patch); a config made from scratch needs
+   * `renderCertSansPatch(certSANs, certSANs)` beside {@link yaml}.
+   */
+  certSANs: string[];
   /** Parts applied only when the node needs them (see {@link OneShotPart}). */
   oneShot: OneShotPart[];
 }
@@ -175,7 +207,8 @@ function dedupe(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function toYaml(documents: Record<string, unknown>[]): string {
+/** Documents as multi-document YAML, each with `---`, no anchors, no folded lines. */
+export function toYaml(documents: Record<string, unknown>[]): string {
   return documents.map((doc) => new Document(doc, { aliasDuplicateObjects: false }).toString({ directives: true, lineWidth: 0 })).join("");
 }
 
@@ -183,16 +216,30 @@ function toYaml(documents: Record<string, unknown>[]): string {
  * Renders the patch for one control-plane node.
  *
  * Every part applied every time is idempotent under Talos's strategic merge: scalars and objects
- * are overwritten, network entries are merged by interface or document name. The only lists
- * (`certSANs`) hold the endpoint and `extraCertSANs`; re-applying appends the same names again,
- * which leaves the certificates unchanged.
+ * are overwritten, network entries are merged by interface or document name, and it holds no
+ * list (Talos appends lists on every merge): the certSANs are returned apart ({@link
+ * RenderedPatch.certSANs}) for the push to add only where missing.
+ *
+ * Talos < 1.12 with a VIP: the VIP is an entry of `machine.network.interfaces`. Any such entry
+ * makes the link "configured by the machine configuration": LinkConfigController makes a LinkSpec
+ * of layer `ConfigMachineConfiguration` for every non-ignored entry (`processDevicesConfiguration`,
+ * internal/app/machined/pkg/controllers/network/link_config.go), and OperatorConfigController
+ * runs default DHCPv4 only on physical links without such a spec ("interface is configured
+ * explicitly, don't run default dhcp4", operator_config.go), a DHCPv4 operator from the config
+ * only for entries with `dhcp: true` (both files as of Talos v1.9.5 and v1.11.5). A node that got
+ * its address from default DHCP would lose it. So with `linkAddressing: dhcp` (the default) a
+ * one-shot part adds `dhcp: true` to the same entry while the node's entry for that link (if any)
+ * sets neither `dhcp`, `addresses` nor `cidr` (the push's reader judges it on the node's config).
+ * Without a VIP no entry is rendered at all.
  *
  * @returns the documents and their YAML. For Talos 1.9-1.11 a single v1alpha1 document (VIP under
  *   `machine.network.interfaces`); for 1.12-1.13 the v1alpha1 document plus `LinkAliasConfig`
  *   (selector only) and `Layer2VIPConfig` (VIP only); never a `LinkConfig`, which would stop
- *   Talos's default DHCP on every link. Plus the one-shot parts split off `extraPatch`.
+ *   Talos's default DHCP on every link. The certSANs. The one-shot parts: the `dhcp: true` part
+ *   (above), then the parts split off `extraPatch`.
  * @throws InputError for an unsupported version, a malformed endpoint, VIP, selector or port, a
- *   VIP without a link, or an `extraPatch` that would change a rendered value.
+ *   VIP without a link, a `linkAddressing` other than `dhcp`/`static`, or an `extraPatch` that
+ *   would change a rendered value.
  */
 export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPatch {
   const version: TalosVersion = parseTalosVersion(spec.talosVersion);
@@ -210,26 +257,36 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
   const vip = spec.vip === undefined ? undefined : parseIp("vip", spec.vip).ip;
   if (!hasLink && vip !== undefined) throw new InputError("vip", spec.vip, "needs link or linkSelector: the VIP is assigned to a link");
 
+  const addressing = checkOneOf("linkAddressing", spec.linkAddressing ?? "dhcp", LINK_ADDRESSINGS);
+
   const machine: Record<string, unknown> = {
-    certSANs: [...sans],
     features: { kubePrism: { enabled: kubePrismEnabled, port: kubePrismPort } },
   };
   const main: Record<string, unknown> = {
     machine,
     cluster: {
       controlPlane: { endpoint: kubernetesApiUrl(endpoint) },
-      apiServer: { certSANs: [...sans] },
     },
   };
   const documents: Record<string, unknown>[] = [main];
+  const oneShot: OneShotPart[] = [];
 
-  if (hasLink && !version.multiDocNetwork) {
+  if (hasLink && !version.multiDocNetwork && vip) {
     // Talos merges machine.network.interfaces by `interface`/`deviceSelector`, and `vip` is an
     // object, so applying this again changes nothing.
-    const iface: Record<string, unknown> = selector ? { deviceSelector: { ...selector } } : { interface: link };
-    if (vip) iface.vip = { ip: vip };
-    machine.network = { interfaces: [iface] };
-  } else if (hasLink) {
+    const key: Record<string, unknown> = selector ? { deviceSelector: { ...selector } } : { interface: link };
+    machine.network = { interfaces: [{ ...key, vip: { ip: vip } }] };
+    if (addressing === "dhcp") {
+      oneShot.push({
+        condition: {
+          when: "unaddressed",
+          link: selector ? { deviceSelector: { ...(selector as Record<string, string>) } } : { interface: link as string },
+        },
+        description: `keep DHCP on ${link ?? "the selected link"} (dhcp: true beside the VIP)`,
+        yaml: toYaml([{ machine: { network: { interfaces: [{ ...structuredClone(key), dhcp: true }] } } }]),
+      });
+    }
+  } else if (hasLink && version.multiDocNetwork) {
     // Documents are merged by kind and name: applying them again changes nothing.
     let linkName = link as string;
     if (selector) {
@@ -242,13 +299,12 @@ export function renderControlPlanePatch(spec: ControlPlanePatchSpec): RenderedPa
     // only `link`; the link is up already (default DHCP, or the platform's network config).
     if (vip) documents.push({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: vip, link: linkName });
   }
-  const oneShot: OneShotPart[] = [];
   if (spec.extraPatch !== undefined) {
     const { rest, parts } = splitOneShot(spec.extraPatch, "extraPatch");
     mergeInto(main, rest, "extraPatch");
     oneShot.push(...parts);
   }
-  return { documents, yaml: toYaml(documents), oneShot };
+  return { documents, yaml: toYaml(documents), certSANs: sans, oneShot };
 }
 
 /** The link name the VIP is assigned to on Talos >= 1.12 (the alias when a selector is used). */
@@ -272,10 +328,7 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
       if (isObject(value) && value.$patch === "delete") {
         delete labels[key];
         parts.push({
-          when: "present",
-          block: "nodeLabels",
-          match: "key",
-          value: key,
+          condition: { when: "present", path: "machine.nodeLabels", match: "key", value: key },
           description: `remove node label ${key}`,
           yaml: toYaml([{ machine: { nodeLabels: { [key]: { $patch: "delete" } } } }]),
         });
@@ -292,10 +345,7 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
         if (!isObject(m) || typeof m.name !== "string")
           throw new InputError(`${field}.cluster.inlineManifests[${i}].name`, isObject(m) ? m.name : m, "must be a string");
         parts.push({
-          when: "absent",
-          block: "inlineManifests",
-          match: "name",
-          value: m.name,
+          condition: { when: "absent", path: "cluster.inlineManifests", match: "name", value: m.name },
           description: `add inline manifest ${m.name}`,
           yaml: toYaml([{ cluster: { inlineManifests: [m] } }]),
         });
@@ -307,10 +357,7 @@ export function splitOneShot(fragment: Record<string, unknown>, field: string): 
       extra.forEach((url, i) => {
         if (typeof url !== "string") throw new InputError(`${field}.cluster.extraManifests[${i}]`, url, "must be a URL string");
         parts.push({
-          when: "absent",
-          block: "extraManifests",
-          match: "item",
-          value: url,
+          condition: { when: "absent", path: "cluster.extraManifests", match: "item", value: url },
           description: `add extra manifest ${url}`,
           yaml: toYaml([{ cluster: { extraManifests: [url] } }]),
         });

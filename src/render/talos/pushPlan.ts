@@ -4,7 +4,17 @@
  */
 import * as crypto from "crypto";
 import { ControlPlaneNode, ControlPlaneNodeSpec, validateControlPlanes } from "./controlPlanes";
-import { ControlPlanePatchSpec, LinkSelectorSpec, renderControlPlanePatch, vipLinkName } from "./patch";
+import {
+  ControlPlanePatchSpec,
+  describeCondition,
+  LINK_ADDRESSINGS,
+  LinkSelectorSpec,
+  renderControlPlanePatch,
+  vipLinkName,
+} from "./patch";
+import { checkOneOf } from "../../core/checks";
+import { renderCertSansPatch } from "./nodeConfig";
+import type { LinkAddressing } from "../enums";
 import { checkModeAndTimeout, checkTalosctl, displayCommandLine, pushScriptInput, renderPushScript, talosctlPatchArgs } from "./talosctl";
 import { parseTalosVersion } from "./version";
 
@@ -12,7 +22,10 @@ import { parseTalosVersion } from "./version";
 export interface NodePlan {
   /** The main patch (applied every time) followed by the one-shot parts, as the script's stdin. */
   input: string;
-  /** The main patch and each one-shot part, for display. */
+  /**
+   * For display: the main patch, the certSANs patch (the push sends only the SANs the node lacks),
+   * and each one-shot part, each after a comment saying when it is applied.
+   */
   patch: string;
   commandLine: string;
   script: string;
@@ -31,6 +44,7 @@ export interface TalosConfigPushPlanSpec {
   kubePrismEnabled?: boolean;
   kubePrismPort?: number;
   extraCertSANs?: string[];
+  linkAddressing?: LinkAddressing;
   extraPatch?: Record<string, unknown>;
   mode?: string;
   tryTimeout?: string;
@@ -41,12 +55,13 @@ export interface TalosConfigPushPlanSpec {
 /**
  * The fields that are checked when the component is constructed, even when others are Outputs.
  * @returns the validated control-plane nodes.
- * @throws InputError for a bad version, node list, mode/timeout pair or talosctl path.
+ * @throws InputError for a bad version, node list, mode/timeout pair, talosctl path or linkAddressing.
  */
 export function checkStatic(
-  args: Pick<TalosConfigPushPlanSpec, "talosVersion" | "controlPlanes" | "mode" | "tryTimeout" | "talosctl">,
+  args: Pick<TalosConfigPushPlanSpec, "talosVersion" | "controlPlanes" | "mode" | "tryTimeout" | "talosctl" | "linkAddressing">,
 ): ControlPlaneNode[] {
   parseTalosVersion(args.talosVersion);
+  checkOneOf("linkAddressing", args.linkAddressing ?? "dhcp", LINK_ADDRESSINGS);
   const { nodes } = validateControlPlanes("controlPlanes", args.controlPlanes);
   checkModeAndTimeout(args.mode, args.tryTimeout);
   checkTalosctl(args.talosctl ?? "talosctl");
@@ -66,16 +81,18 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
     kubePrismEnabled: args.kubePrismEnabled,
     kubePrismPort: args.kubePrismPort,
     extraCertSANs: args.extraCertSANs,
+    linkAddressing: args.linkAddressing,
     extraPatch: args.extraPatch,
   };
   const rendered = renderControlPlanePatch(spec);
   const input = pushScriptInput(rendered.yaml, rendered.oneShot);
+  const sans = renderCertSansPatch(rendered.certSANs, rendered.certSANs);
   const patch = [
     rendered.yaml,
-    ...rendered.oneShot.map(
-      (p) =>
-        `# applied only while ${p.block} ${p.when === "absent" ? "lacks" : "has"} ${JSON.stringify(p.value)}: ${p.description}\n${p.yaml}`,
-    ),
+    ...(sans === undefined
+      ? []
+      : [`# certSANs: only the names machine.certSANs and cluster.apiServer.certSANs of the node lack are sent\n${sans}`]),
+    ...rendered.oneShot.map((p) => `# applied only while ${describeCondition(p.condition)}: ${p.description}\n${p.yaml}`),
   ].join("");
   const link = vipLinkName(spec);
   const talosctl = args.talosctl ?? "talosctl";
@@ -88,6 +105,7 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
       tryTimeout: args.tryTimeout,
       talosctl,
       oneShot: rendered.oneShot,
+      certSANs: rendered.certSANs,
       replaceVipOnLink: args.vip !== undefined && link !== undefined ? { link, vip: args.vip } : undefined,
       waitTimeoutSeconds: args.waitTimeoutSeconds,
     });

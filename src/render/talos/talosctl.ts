@@ -18,14 +18,17 @@
  * command line does not depend on which talosctl release is installed.
  *
  * Re-running is safe: the script reads the node's active config (`talosctl get machineconfig`)
- * and applies one-shot parts only while they are needed, and on Talos >= 1.12 deletes the other
- * `Layer2VIPConfig` documents on the VIP's link.
+ * with the reader (`pushReader.ts`: the `yaml` library, no shell text scanning), adds only the
+ * certSANs the node lacks, applies one-shot parts only while they are needed, and on Talos >= 1.12
+ * deletes the other `Layer2VIPConfig` documents on the VIP's link.
  */
 import { checkGoDuration, checkInt, checkOneOf, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { checkLinkName, type OneShotPart } from "./patch";
 import { parseIp } from "../../core/net";
 import { parseTalosVersion } from "./version";
+import type { ReaderRequest } from "./nodeConfig";
+import { PATCH_ORDER_FILE } from "./pushReader";
 
 /** Values of `talosctl patch --mode`, identical in the v1.9-v1.13 CLI references. */
 export const APPLY_MODES = ["auto", "no-reboot", "reboot", "staged", "try"] as const;
@@ -41,6 +44,12 @@ export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 export const WAIT_CALL_TIMEOUT_SECONDS = 30;
 /** Environment variable that carries the talosconfig into the push script (never argv). */
 export const TALOSCONFIG_ENV = "TALOS_ENDPOINTS_TALOSCONFIG";
+/**
+ * Environment variable that carries the reader's command line into the push script, one word a
+ * line (`pushReaderCommand()`: the Node.js binary and `pushReader.js`). An environment value, not
+ * part of the script, so the script and its hash do not depend on where the package is installed.
+ */
+export const READER_ENV = "TALOS_ENDPOINTS_READER";
 /** Line that separates the patch parts on the script's stdin. */
 export const PART_SEPARATOR = "#--talos-endpoints-part--";
 /**
@@ -62,7 +71,9 @@ export interface PushScriptSpec {
   /** The talosctl program; default `talosctl`. */
   talosctl?: string;
   /** Parts applied only when needed, in stdin order after the main patch. */
-  oneShot?: readonly Pick<OneShotPart, "when" | "block" | "match" | "value" | "description">[];
+  oneShot?: readonly Pick<OneShotPart, "condition" | "description">[];
+  /** SANs both certSANs lists must hold; the push adds only those the node's config lacks. Default none. */
+  certSANs?: readonly string[];
   /** Talos >= 1.12 with a VIP: delete the other `Layer2VIPConfig` documents on this link. */
   replaceVipOnLink?: { link: string; vip: string };
   /** Bound on each wait, seconds, 0 to 86400; 0 skips the waits. Default 600. */
@@ -139,33 +150,41 @@ export function displayCommandLine(talosctl: string, args: readonly string[]): s
 
 /** Bash helpers of the push script (no secret ever reaches their arguments). */
 const SCRIPT_HELPERS = [
-  // has BLOCK MODE VALUE: is VALUE a direct child of the YAML block BLOCK in the node's config?
-  // Reads all input (no SIGPIPE under pipefail); indentation-relative, so any indent width works.
-  "has() {",
-  `  printf '%s\\n' "$CURRENT" | awk -v block="$1" -v mode="$2" -v want="$3" '`,
-  "    function ind(s) { match(s, /^ */); return RLENGTH }",
-  '    function unq(v) { sub(/[ \\t]+#.*$/, "", v); gsub(/^["\\047]|["\\047]$/, "", v); return v }',
-  "    /^---/ { inb = 0; next }",
-  '    { t = $0; sub(/^ +/, "", t); sub(/[ \\t\\r]+$/, "", t) }',
-  '    t == "" || t ~ /^#/ { next }',
-  "    inb && ind($0) <= bi { inb = 0 }",
-  '    !inb && t == block ":" { inb = 1; bi = ind($0); ci = -1; next }',
-  "    inb { if (ci < 0) ci = ind($0); if (ind($0) != ci) next",
-  '      if (mode == "key") { k = t; sub(/:.*$/, "", k); if (unq(k) == want) found = 1 }',
-  '      else if (mode == "name") { if (t ~ /^- name:/) { v = t; sub(/^- name:[ ]*/, "", v); if (unq(v) == want) found = 1 } }',
-  "      else if (t ~ /^- /) { if (unq(substr(t, 3)) == want) found = 1 } }",
-  "    END { exit found ? 0 : 1 }'",
-  "}",
-  // until_ok WHAT FN: run FN until it succeeds, for at most WAIT seconds; report its last error.
+  // until_ok WHAT FN: run FN until it succeeds, for at most WAIT seconds, and print its output; report its last error.
   "until_ok() {",
   '  local what=$1 fn=$2 last="" deadline=$((SECONDS + WAIT))',
   "  while :; do",
-  '    if last=$("$fn" 2>&1); then return 0; fi',
+  `    if last=$("$fn" 2>&1); then if [[ -n $last ]]; then printf '%s\\n' "$last"; fi; return 0; fi`,
   "    if ((SECONDS >= deadline)); then die \"$what: not ready after $WAIT s; last error: ${last##*$'\\n'}\"; fi",
   "    sleep " + "5",
   "  done",
   "}",
 ];
+
+/**
+ * The reader's request for one node: the one-shot parts with their conditions and files, the
+ * certSANs, and on Talos >= 1.12 with a VIP the link whose other `Layer2VIPConfig` documents go.
+ * @throws InputError for a malformed `replaceVipOnLink`.
+ */
+export function readerRequest(spec: PushScriptSpec): ReaderRequest {
+  const version = parseTalosVersion(spec.talosVersion);
+  const request: ReaderRequest = {
+    main: "part-0.yaml",
+    parts: (spec.oneShot ?? []).map((part, i) => ({
+      condition: part.condition,
+      file: `part-${i + 1}.yaml`,
+      description: part.description,
+    })),
+    certSANs: [...(spec.certSANs ?? [])],
+  };
+  if (spec.replaceVipOnLink && version.multiDocNetwork) {
+    request.staleVips = {
+      link: checkLinkName("replaceVipOnLink.link", spec.replaceVipOnLink.link),
+      vip: parseIp("replaceVipOnLink.vip", spec.replaceVipOnLink.vip).ip,
+    };
+  }
+  return request;
+}
 
 /**
  * The bash script run by the push resource for one node.
@@ -175,19 +194,24 @@ const SCRIPT_HELPERS = [
  *    the patch parts (separated by {@link PART_SEPARATOR} lines). Everything is removed on every
  *    exit path the shell sees (EXIT trap, also on failure, SIGINT and SIGTERM). Neither the
  *    talosconfig nor a patch ever appears in argv. The node's config, which holds the cluster's
- *    secrets, is only kept in a shell variable, never in a file.
+ *    secrets, is only kept in a shell variable and piped to the reader, never written to a file.
  * 2. Waits until the node answers `talosctl version` (each call bounded by `timeout` when
  *    coreutils has it; the whole wait by `waitTimeoutSeconds`; the last error is reported).
- * 3. Reads the node's active config (`talosctl get machineconfig v1alpha1 -o jsonpath={.spec}`,
- *    what `talosctl patch` merges into) and keeps each one-shot part only while it is needed.
- * 4. On Talos >= 1.12 with a VIP, deletes the other `Layer2VIPConfig` documents on the same link
- *    (an earlier VIP); these deletes come before the main patch, which re-adds the current VIP.
- * 5. Runs `talosctl patch machineconfig` with the parts and prints its output.
+ * 3. Hands that output to the reader ({@link READER_ENV}, `pushReader.ts versions`), which stops
+ *    the push, before anything is applied, when the node's minor differs from `talosVersion` or
+ *    the node runs 1.12+ and talosctl is older than 1.12 (`checkVersions` in nodeConfig.ts).
+ * 4. Reads the node's active config (`talosctl get machineconfig v1alpha1 -o jsonpath={.spec}`,
+ *    what `talosctl patch` merges into) and hands it to the reader (`pushReader.ts plan`), which
+ *    parses it with the `yaml` library and picks the patch files: on Talos >= 1.12 with a VIP the
+ *    deletes of the other `Layer2VIPConfig` documents on the same link (an earlier VIP) first, then
+ *    the main patch, the certSANs the node's two lists lack (none when they hold them all), and
+ *    each one-shot part while its condition holds.
+ * 5. Runs `talosctl patch machineconfig` with those files and prints its output.
  * 6. When the patch reboots the node (`reboot` mode, or Talos answers "Applied configuration with
  *    a reboot"), waits until the node's boot ID changes; then waits until its etcd service is
  *    healthy, so the next node is only patched once this one is back in the cluster.
  *
- * @throws InputError for a bad version, address, mode, timeout, talosctl path or one-shot value.
+ * @throws InputError for a bad version, address, mode, timeout, talosctl path or `replaceVipOnLink`.
  */
 export function renderPushScript(spec: PushScriptSpec): string {
   const talosctl = checkTalosctl(spec.talosctl ?? "talosctl");
@@ -196,30 +220,9 @@ export function renderPushScript(spec: PushScriptSpec): string {
   const patchArgs = talosctlPatchArgs(spec);
   const { mode } = checkModeAndTimeout(spec.mode, spec.tryTimeout);
   const wait = checkWait(spec.waitTimeoutSeconds);
+  const request = readerRequest(spec);
   const conn = line(connectionArgs(ip));
   const tc = `"\${TO[@]}" ${shellWord(talosctl)}`;
-  const select = (spec.oneShot ?? []).map((part, i) => {
-    for (const [k, v] of Object.entries({ block: part.block, value: part.value })) {
-      if (!/^[^'\n\\]+$/.test(v)) throw new InputError(`oneShot[${i}].${k}`, v, "must be one line without quotes or backslashes");
-    }
-    const found = `has '${part.block}' '${part.match}' '${part.value}'`;
-    const label = part.description.replace(/["$`\\!]/g, "");
-    return `if ${part.when === "absent" ? "! " : ""}${found}; then PATCHES+=(--patch "@$WORKDIR/part-${i + 1}.yaml"); say "${label}"; else say "already done: ${label}"; fi`;
-  });
-  const stale: string[] = [];
-  if (spec.replaceVipOnLink && version.multiDocNetwork) {
-    const vip = parseIp("replaceVipOnLink.vip", spec.replaceVipOnLink.vip).ip;
-    const link = checkLinkName("replaceVipOnLink.link", spec.replaceVipOnLink.link);
-    stale.push(
-      "# The other Layer2VIPConfig documents on this link (an earlier VIP): delete them first; the main patch re-adds the current one.",
-      `printf '%s\\n' "$CURRENT" | awk -v link='${link}' -v vip='${vip}' '` +
-        `function unq(v) { sub(/[ \\t]+#.*$/, "", v); gsub(/^["\\047]|["\\047]$/, "", v); return v } ` +
-        `function flush() { if (kind == "Layer2VIPConfig" && lnk == link && name != vip && name != "") printf "---\\napiVersion: v1alpha1\\nkind: Layer2VIPConfig\\nname: %s\\n$patch: delete\\n", name; kind = name = lnk = "" } ` +
-        `/^---/ { flush(); next } /^kind:/ { kind = unq($2) } /^name:/ { name = unq($2) } /^link:/ { lnk = unq($2) } END { flush() }' > "$WORKDIR/stale-vips.yaml"`,
-      `if [ -s "$WORKDIR/stale-vips.yaml" ]; then PATCHES=(--patch "@$WORKDIR/stale-vips.yaml" "\${PATCHES[@]}"); say "removing Layer2VIPConfig for: $(awk '/^name:/ { printf "%s ", $2 }' "$WORKDIR/stale-vips.yaml")"; fi`,
-    );
-  }
-  const waitApi = wait === 0 ? [] : ['until_ok "the node\'s Talos API" api_up'];
   const waitAfter =
     wait === 0
       ? []
@@ -233,6 +236,8 @@ export function renderPushScript(spec: PushScriptSpec): string {
     `say() { printf 'talos-endpoints: %s: %s\\n' '${ip}' "$*"; }`,
     `die() { printf 'talos-endpoints: %s: %s\\n' '${ip}' "$*" >&2; exit 1; }`,
     `if [ -z "\${${TALOSCONFIG_ENV}:-}" ]; then echo "talos-endpoints: ${TALOSCONFIG_ENV} is empty: set the talosconfig secret" >&2; exit 2; fi`,
+    `if [ -z "\${${READER_ENV}:-}" ]; then echo "talos-endpoints: ${READER_ENV} is empty: it names the reader the push runs (set by TalosConfigPush)" >&2; exit 2; fi`,
+    `mapfile -t READER <<<"$${READER_ENV}"`,
     `WORKDIR="$(mktemp -d "\${TMPDIR:-/tmp}/talos-endpoints.XXXXXXXX")"`,
     `trap 'rm -rf "$WORKDIR"' EXIT`,
     `trap 'exit 130' INT TERM HUP`,
@@ -243,11 +248,15 @@ export function renderPushScript(spec: PushScriptSpec): string {
     `TO=(); if command -v timeout >/dev/null 2>&1; then TO=(timeout ${WAIT_CALL_TIMEOUT_SECONDS}); fi`,
     `awk -v dir="$WORKDIR" 'BEGIN { n = 0; f = dir "/part-0.yaml"; printf "" > f } $0 == "${PART_SEPARATOR}" { n++; f = dir "/part-" n ".yaml"; printf "" > f; next } { print > f }'`,
     ...SCRIPT_HELPERS,
-    `api_up() { ${tc} version ${conn} --short >/dev/null; }`,
+    `node_version() { ${tc} version ${conn} --short; }`,
     `boot_id() { ${tc} read ${conn} /proc/sys/kernel/random/boot_id; }`,
     `rebooted() { local now; now=$(boot_id) || return 1; if [[ -n $now && $now != "$BOOT_ID" ]]; then return 0; fi; echo "the node has not rebooted yet"; return 1; }`,
     `etcd_ok() { local out; out=$(${tc} service ${conn} etcd) || return 1; if [[ $out =~ (^|$'\\n')HEALTH[[:space:]]+OK ]]; then return 0; fi; echo "etcd is not healthy yet"; return 1; }`,
-    ...waitApi,
+    wait === 0
+      ? `VERSION_OUT=$(node_version 2>&1) || die "cannot read the node's Talos version: \${VERSION_OUT##*$'\\n'}"`
+      : `VERSION_OUT=$(until_ok "the node's Talos API" node_version) || exit 1`,
+    `VERSIONS=$(printf '%s\\n' "$VERSION_OUT" | "\${READER[@]}" versions ${version.minor} 2>&1) || die "$VERSIONS"`,
+    `say "$VERSIONS"`,
     `CURRENT=$(${tc} get machineconfig v1alpha1 ${conn} -o 'jsonpath={.spec}') || die "cannot read the node's machine config"`,
     `BOOT_ID=$(boot_id 2>/dev/null || true)`,
     // Without the boot ID from before the patch, "rebooted" would pass at once (any ID differs).
@@ -256,9 +265,11 @@ export function renderPushScript(spec: PushScriptSpec): string {
           `if [[ -z $BOOT_ID ]]; then die "cannot read the node's boot ID (/proc/sys/kernel/random/boot_id), which the wait for a reboot compares: nothing was applied"; fi`,
         ]
       : []),
-    `PATCHES=(--patch "@$WORKDIR/part-0.yaml")`,
-    ...select,
-    ...stale,
+    `PLAN=$(printf '%s\\n' "$CURRENT" | "\${READER[@]}" plan "$WORKDIR" ${shellWord(JSON.stringify(request))}) || die "cannot decide the patch from the node's machine config: nothing was applied"`,
+    `unset CURRENT`,
+    `while IFS= read -r m; do if [[ -n $m ]]; then say "$m"; fi; done <<<"$PLAN"`,
+    `PATCHES=()`,
+    `while IFS= read -r f; do PATCHES+=(--patch "@$WORKDIR/$f"); done < "$WORKDIR/${PATCH_ORDER_FILE}"`,
     `set +e`,
     `PATCH_OUT=$(${shellWord(talosctl)} ${line(patchArgs)} "\${PATCHES[@]}" 2>&1)`,
     `rc=$?`,
