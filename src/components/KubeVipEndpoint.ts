@@ -49,7 +49,11 @@ export interface KubeVipBgpArgs {
 export interface KubeVipLoadBalancerArgs {
   /** `lb_enable`. Default false. Refused with `kubeProxyMode: ipvs` (kube-vip#745). */
   enabled?: pulumi.Input<boolean>;
-  /** `lb_port`: the IPVS service's port on the VIP, 1–65535. Default 6443 (kube-vip's). */
+  /**
+   * `lb_port`: the IPVS service's port on the VIP, 1–65535. Default 6443 (kube-vip's), so that
+   * `kubernetesApiUrl` (always port 6443) is the balanced address; with another port, clients
+   * reach the balancer at `<vip>:<port>` and `kubernetesApiUrl` the holder's own API server.
+   */
   port?: pulumi.Input<number>;
   /** `lb_fwdmethod`. Default `local` (kube-vip's). With `masquerade` the container runs privileged, as kube-vip's own manifests do. */
   forwardingMethod?: pulumi.Input<KubeVipForwardingMethod>;
