@@ -43,7 +43,7 @@ test("one command per node, chained in order, the talosconfig a secret, the patc
     const rendered = renderControlPlanePatch({ talosVersion: "1.12", endpoint: "10.20.0.10", vip: "10.20.0.10", link: "ens18" });
     expect(cmd.inputs.stdin).toBe(rendered.yaml);
     expect(patches[node]).toBe(
-      `${rendered.yaml}# certSANs: only the names machine.certSANs and cluster.apiServer.certSANs of the node lack are sent\n${renderCertSansPatch(["10.20.0.10"], ["10.20.0.10"])}`,
+      `${rendered.yaml}# certSANs: each name is sent only where the node's machine.certSANs or cluster.apiServer.certSANs lacks it\n${renderCertSansPatch(["10.20.0.10"], ["10.20.0.10"])}`,
     );
     expect(cmd.inputs.create).not.toContain("context: lab");
     // The SANs the script asks the reader about; the version check against talosVersion 1.12.

@@ -49,7 +49,9 @@ export function checkTalosVipArgs(args: pulumi.Unwrap<TalosVipEndpointArgs>): { 
  * by gratuitous ARP. There is therefore nothing outside the nodes to create, and this component
  * registers no child resources: it validates the inputs and publishes the endpoint contract. The
  * VIP reaches the nodes through `TalosConfigPush`, which takes this component's `endpoint` and
- * `vip` outputs.
+ * `vip` outputs. On Talos < 1.12 the VIP is a `machine.network.interfaces[]` entry, which stops
+ * Talos's default DHCP on the link: the push keeps DHCP there unless its `linkAddressing` is
+ * `static` (see `TalosConfigPushArgs.linkAddressing`).
  *
  * Failover: near-instant on graceful shutdown; up to about a minute when the holder crashes
  * (Talos waits out the etcd election so that two nodes never announce the VIP). The VIP is only

@@ -91,7 +91,7 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
     rendered.yaml,
     ...(sans === undefined
       ? []
-      : [`# certSANs: only the names machine.certSANs and cluster.apiServer.certSANs of the node lack are sent\n${sans}`]),
+      : [`# certSANs: each name is sent only where the node's machine.certSANs or cluster.apiServer.certSANs lacks it\n${sans}`]),
     ...rendered.oneShot.map((p) => `# applied only while ${describeCondition(p.condition)}: ${p.description}\n${p.yaml}`),
   ].join("");
   const link = vipLinkName(spec);
