@@ -191,6 +191,25 @@ describe("the stack's guards", () => {
     expect(result.outputs.endpoint).toBe("192.168.50.1");
   });
 
+  test("BGP mode with kubeVipBgpPassword: the patches are secret (synth writes a notice), the manifests are not and hold no password", async () => {
+    const base = readVariantConfig("kubevip");
+    if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
+    const result = await synthVariant("kubevip", {
+      kubeVip: {
+        ...base.kubeVip,
+        vip: "192.168.50.1",
+        mode: "bgp",
+        bgp: { localASN: 64514, peers: [{ address: "192.168.30.254", asn: 64512 }] },
+      },
+      kubeVipBgpPassword: "not-so-secret",
+    });
+    expect(result.files["talos/cp-01.yaml"]).toMatch(/^# \[secret\]/);
+    const manifests = result.files["kube-vip/manifests.yaml"];
+    expect(manifests).not.toContain("not-so-secret");
+    expect(manifests).toContain("secretKeyRef");
+    expect(JSON.stringify(result.resources)).not.toContain("not-so-secret");
+  });
+
   test("kube-proxy modes that disagree between kube-vip and MetalLB are refused naming both keys", async () => {
     const base = readVariantConfig("kubevip");
     if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
