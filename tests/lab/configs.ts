@@ -3,10 +3,12 @@
  * configuration from the design notes (minimally fixed, see seedConfig.ts).
  */
 import { renderHaproxyConfig } from "../../src/render/haproxyKeepalived/haproxyConfig";
+import { kubernetesApiCheckFiles } from "../../src/render/haproxyKeepalived/checkTls";
+import { CheckCerts } from "../helpers/checkCerts";
 import { renderCheckScript, renderKeepalivedConfig } from "../../src/render/haproxyKeepalived/keepalivedConfig";
 import { DEFAULT_TUNING, FAST_TUNING, LoadBalancerTuning } from "../../src/render/haproxyKeepalived/tuning";
 import { LbFiles } from "./lbHost";
-import { DEFAULT_GOALS, FAST_GOALS, FaultId, Goal } from "./results";
+import { AUTH_GOALS, DEFAULT_GOALS, FAST_GOALS, FaultId, Goal } from "./results";
 import { seedHaproxyConfig, seedKeepalivedConfig, seedKeepalivedConfigMinimallyFixed, SeedKeepalivedSpec } from "./seedConfig";
 import { CP_ROLES, LAB_ADDRESSES, LAB_IFACE, LAB_PREFIX, LAB_VIP, LB_ROLES, LbRole } from "./topology";
 
@@ -16,8 +18,14 @@ export interface ConfigUnderTest {
   id: string;
   /** One-line description. */
   title: string;
-  /** The files a load balancer gets. */
-  filesFor(role: LbRole): LbFiles;
+  /** The files a load balancer gets; `certs` are the lab's (see Lab.build). */
+  filesFor(role: LbRole, certs: CheckCerts): LbFiles;
+  /**
+   * true: HAProxy's Kubernetes API check presents a client certificate (`kubernetesApiCheck`),
+   * the fake nodes authenticate it, and the prober asks `/version` with a client certificate too
+   * (expecting 200), so a not-ready node (fault h) can be told apart.
+   */
+  authenticated?: boolean;
   /** Goals to check, by fault (none for the seed). */
   goals: Readonly<Partial<Record<FaultId, Goal>>>;
   /**
@@ -37,27 +45,44 @@ export const LAB_VRID = 51;
 const CONTROL_PLANES = CP_ROLES.map((role, i) => ({ name: `cp-0${i + 1}`, ip: LAB_ADDRESSES[role] }));
 const LB_HOSTS = LB_ROLES.map((role) => ({ name: role, address: `${LAB_ADDRESSES[role]}/${LAB_PREFIX}` }));
 
-/** The project's renderers with `tuning` (and default everything else). */
-export function projectConfig(id: string, title: string, tuning: LoadBalancerTuning, goals: ConfigUnderTest["goals"]): ConfigUnderTest {
-  const haproxyConfig = renderHaproxyConfig({ talosMinor: LAB_TALOS_MINOR, controlPlanes: CONTROL_PLANES, tuning });
-  const checkScript = renderCheckScript({ tuning });
+/** The project's renderers with `tuning` (and default everything else; with `authenticated`, the authenticated check). */
+export function projectConfig(
+  id: string,
+  title: string,
+  tuning: LoadBalancerTuning,
+  goals: ConfigUnderTest["goals"],
+  authenticated = false,
+): ConfigUnderTest {
+  const checkScript = renderCheckScript({ tuning, vip: LAB_VIP });
   return {
     id,
     title,
     goals,
+    authenticated,
     settleMs: 2500,
-    filesFor: (role) => ({
-      haproxyConfig,
-      checkScript,
-      keepalivedConfig: renderKeepalivedConfig({
-        hosts: LB_HOSTS,
-        host: role,
-        vip: LAB_VIP,
-        interface: LAB_IFACE,
-        virtualRouterId: LAB_VRID,
-        tuning,
-      }),
-    }),
+    filesFor: (role, certs) => {
+      const check = authenticated
+        ? kubernetesApiCheckFiles({ caCertificate: certs.caCert, clientCertificate: certs.clientCert })
+        : undefined;
+      return {
+        haproxyConfig: renderHaproxyConfig({
+          talosMinor: LAB_TALOS_MINOR,
+          controlPlanes: CONTROL_PLANES,
+          tuning,
+          kubernetesApiCheckTls: check?.tls,
+        }),
+        haproxyFiles: check?.files(certs.clientKey),
+        checkScript,
+        keepalivedConfig: renderKeepalivedConfig({
+          hosts: LB_HOSTS,
+          host: role,
+          vip: LAB_VIP,
+          interface: LAB_IFACE,
+          virtualRouterId: LAB_VRID,
+          tuning,
+        }),
+      };
+    },
   };
 }
 
@@ -90,7 +115,8 @@ export function seedConfig(): ConfigUnderTest {
 }
 
 /**
- * The configurations by id: `default` (DEFAULT_TUNING), `fast` (FAST_TUNING), `default-shutdown`
+ * The configurations by id: `default` (DEFAULT_TUNING), `fast` (FAST_TUNING), `default-auth`
+ * (DEFAULT_TUNING with the authenticated Kubernetes API check), `default-shutdown`
  * (DEFAULT_TUNING with `on-marked-down shutdown-sessions`, to measure its cost), `seed`.
  * @throws Error for an unknown id.
  */
@@ -100,6 +126,14 @@ export function configById(id: string): ConfigUnderTest {
       return projectConfig("default", "project renderers, DEFAULT_TUNING", DEFAULT_TUNING, DEFAULT_GOALS);
     case "fast":
       return projectConfig("fast", "project renderers, FAST_TUNING (fast profile)", FAST_TUNING, FAST_GOALS);
+    case "default-auth":
+      return projectConfig(
+        "default-auth",
+        "project renderers, DEFAULT_TUNING, authenticated Kubernetes API check (kubernetesApiCheck)",
+        DEFAULT_TUNING,
+        AUTH_GOALS,
+        true,
+      );
     case "default-shutdown":
       return projectConfig(
         "default-shutdown",
@@ -110,6 +144,6 @@ export function configById(id: string): ConfigUnderTest {
     case "seed":
       return seedConfig();
     default:
-      throw new Error(`unknown config ${JSON.stringify(id)}; use default, fast, default-shutdown or seed`);
+      throw new Error(`unknown config ${JSON.stringify(id)}; use default, fast, default-auth, default-shutdown or seed`);
   }
 }

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FakeBackend } from "./backends";
-import { makeLabCert } from "./certs";
+import { CheckCerts, makeCheckCerts } from "../helpers/checkCerts";
 import { ConfigUnderTest, LAB_NODE_STATUS } from "./configs";
 import { LbFiles, LbHost } from "./lbHost";
 import { PROBE_TIMEOUT_MS, Prober, WindowStats, windowStats } from "./prober";
@@ -75,6 +75,7 @@ export class Lab {
   readonly prober = new Prober();
   readonly log: (message: string) => void;
   private tornDown = false;
+  private certs?: CheckCerts;
   /** Requests started before this instant say nothing about the current state (a fault or repair came after them). */
   private calmFrom = 0;
 
@@ -112,21 +113,34 @@ export class Lab {
     const removed = await removeLeftovers();
     if (removed.length) this.log(`removed leftovers of dead labs: ${removed.join(", ")}`);
     await destroyTopology(this.names);
-    const cert = await makeLabCert(this.dir, Object.values(LAB_ADDRESSES).concat(LAB_VIP));
+    const certs = makeCheckCerts(this.dir, Object.values(LAB_ADDRESSES).concat(LAB_VIP));
+    this.certs = certs;
+    const cert = { keyFile: certs.files.serverKey, certFile: certs.files.serverCert };
+    const auth = this.config.authenticated === true;
     await createTopology(this.names);
     this.log(`namespaces ${this.names.prefix}{${ROLES.join(",")}} on bridge ${this.names.bridge}, logs in ${this.dir}`);
-    for (const role of CP_ROLES) this.backends.push(new FakeBackend(role, this.names.ns(role), cert, LAB_NODE_STATUS, this.dir));
+    for (const role of CP_ROLES)
+      this.backends.push(
+        new FakeBackend(role, this.names.ns(role), cert, LAB_NODE_STATUS, this.dir, auth ? certs.files.caCert : undefined),
+      );
     await Promise.all(this.backends.map((b) => b.start()));
     for (const role of LB_ROLES) this.lbs.push(new LbHost(role, this.names, this.dir));
     await Promise.all(this.lbs.map((lb) => this.installAndStart(lb)));
-    this.prober.start(this.names.ns("client"), LAB_VIP, LAB_NODE_STATUS, this.dir);
+    this.prober.start(
+      this.names.ns("client"),
+      LAB_VIP,
+      auth
+        ? { expectStatus: 200, path: "/version", clientCert: { certFile: certs.files.clientCert, keyFile: certs.files.clientKey } }
+        : { expectStatus: LAB_NODE_STATUS },
+      this.dir,
+    );
     const master = await this.baseline(30_000);
     this.log(`config "${this.config.id}" running, VIP on ${master.role}`);
   }
 
   private async installAndStart(lb: LbHost): Promise<void> {
     await lb.boot();
-    const pushed = await lb.push(this.config.filesFor(lb.role));
+    const pushed = await lb.push(this.filesFor(lb));
     if (pushed.code !== 0) throw new Error(`initial push to ${lb.role} failed (exit ${pushed.code}): ${pushed.stderr}`);
     await lb.startHaproxy();
     await lb.startKeepalived();
@@ -134,7 +148,8 @@ export class Lab {
 
   /** The files of the configuration under test for `lb`. */
   filesFor(lb: LbHost): LbFiles {
-    return this.config.filesFor(lb.role);
+    if (!this.certs) throw new Error("the lab is not built");
+    return this.config.filesFor(lb.role, this.certs);
   }
 
   /** The load balancers (alive) that hold the VIP now. */

@@ -13,9 +13,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ReloadMethod, renderPushSteps } from "../../src/render/haproxyKeepalived/pushScript";
+import { HaproxyFile, ReloadMethod, renderPushSteps } from "../../src/render/haproxyKeepalived/pushScript";
 import { RenderedCheckScript } from "../../src/render/haproxyKeepalived/keepalivedConfig";
-import { deadline, descendants, Managed, run, RunResult, signalPid, startManaged, stopManaged, waitFor } from "./proc";
+import { deadline, descendants, Managed, pidAlive, run, RunResult, signalPid, startManaged, stopManaged, waitFor } from "./proc";
 import { LAB_ADDRESSES, LAB_IFACE, LAB_PREFIX, LAB_VIP, LabNames, LbRole, setMachineLink } from "./topology";
 
 /** The files one load balancer gets. */
@@ -24,6 +24,8 @@ export interface LbFiles {
   keepalivedConfig: string;
   /** The check script keepalived.conf refers to; absent for the seed config. */
   checkScript?: RenderedCheckScript;
+  /** Files haproxy.cfg refers to (the authenticated check's certificates). */
+  haproxyFiles?: HaproxyFile[];
 }
 
 /** Debian path of haproxy.cfg, used unchanged inside the host's mount namespace. */
@@ -151,12 +153,43 @@ export class LbHost {
     await stopManaged(h, "SIGKILL", 3000);
   }
 
+  /** Sends `signal` to every process named `comm` under the managed process `m` (by PID). */
+  private signalAll(m: Managed | undefined, comm: string, signal: NodeJS.Signals): number {
+    if (!m) return 0;
+    const pids = descendants(m.pid).filter((p) => p.comm === comm);
+    pids.forEach((p) => signalPid(p.pid, signal));
+    return pids.length;
+  }
+
+  /** Fault i: SIGSTOP every HAProxy process of this host (hung: the kernel still accepts connections, nothing answers); {@link resumeHaproxy} undoes it. */
+  freezeHaproxy(): void {
+    if (this.signalAll(this.haproxy, "haproxy", "SIGSTOP") === 0) throw new Error(`${this.role}: no haproxy process to freeze`);
+  }
+
+  /** SIGCONT to every HAProxy process of this host. */
+  resumeHaproxy(): void {
+    this.signalAll(this.haproxy, "haproxy", "SIGCONT");
+  }
+
+  /** Fault j: SIGSTOP every Keepalived process of this host (a paused VM, CPU starvation); {@link resumeKeepalived} undoes it. */
+  freezeKeepalived(): void {
+    if (this.signalAll(this.keepalived, "keepalived", "SIGSTOP") === 0) throw new Error(`${this.role}: no keepalived process to freeze`);
+  }
+
+  /** SIGCONT to every Keepalived process of this host. */
+  resumeKeepalived(): void {
+    this.signalAll(this.keepalived, "keepalived", "SIGCONT");
+  }
+
   /** Fault b': SIGTERM to Keepalived's parent process (it sends priority-0 adverts and removes the VIP); waits ≤ 5 s. */
   async stopKeepalived(): Promise<void> {
     const k = this.keepalived;
     if (!k) return;
-    const parent = descendants(k.pid).find((p) => p.comm === "keepalived");
+    const all = descendants(k.pid).filter((p) => p.comm === "keepalived");
+    const parent = all[0];
     if (parent) signalPid(parent.pid, "SIGTERM");
+    // wait for keepalived itself (not only nsenter) to finish: it removes its pid file last
+    await waitFor(`${this.role} keepalived to exit`, () => !all.some((p) => pidAlive(p.pid)), 5000, 20).catch(() => undefined);
     await stopManaged(k, "SIGTERM", 5000);
   }
 

@@ -4,7 +4,10 @@
  */
 import * as path from "path";
 import { startAgent } from "./agents";
-import { Managed, stopManaged } from "./proc";
+import { Managed, stopManaged, waitFor } from "./proc";
+
+/** Which API a probe asked: the Kubernetes API on 6443 or the Talos API on 50000. */
+export type ProbedApi = "kubernetes" | "talos";
 
 /** One request of the prober (epoch ms). */
 export interface ProbeResult {
@@ -12,6 +15,29 @@ export interface ProbeResult {
   t1: number;
   ok: boolean;
   detail: string;
+  api: ProbedApi;
+  /** The fake node that answered (`cp1`…), when one did. */
+  node?: string;
+}
+
+/** One event of a long-lived stream (see proberAgent.ts). */
+export interface StreamEvent {
+  stream: number;
+  event: "open" | "closed" | "reopened";
+  t: number;
+  detail?: string;
+  node?: string;
+  reopen?: boolean;
+}
+
+/** How the prober asks the Kubernetes API. */
+export interface ProberOptions {
+  /** Status a good answer has (401 without a client certificate on Talos ≤ 1.13). */
+  expectStatus: number;
+  /** Path of the Kubernetes API request, default `/readyz`. */
+  path?: string;
+  /** Client certificate and key files (the authenticated configuration). */
+  clientCert?: { certFile: string; keyFile: string };
 }
 
 /** Probe cadence: a new connection every 100 ms. */
@@ -21,33 +47,77 @@ export const PROBE_TIMEOUT_MS = 1000;
 
 /** Runs the prober against `<vip>:6443` and keeps every result. */
 export class Prober {
+  /** Kubernetes API results (the ones every goal but the Talos API's is judged on). */
   readonly results: ProbeResult[] = [];
+  /** Talos API results. */
+  readonly talosResults: ProbeResult[] = [];
+  readonly streamEvents: StreamEvent[] = [];
   /** Start times of requests that have not ended yet. */
-  private readonly inFlight = new Set<number>();
+  private readonly inFlight = new Set<string>();
   private proc?: Managed;
 
-  /** Starts probing from namespace `ns`; `expectStatus` is what the fake nodes answer. */
-  start(ns: string, vip: string, expectStatus: number, logDir: string): void {
-    const args = [vip, "6443", String(expectStatus), String(PROBE_INTERVAL_MS), String(PROBE_TIMEOUT_MS)];
+  /** Starts probing `vip` from namespace `ns`. */
+  start(ns: string, vip: string, options: ProberOptions, logDir: string): void {
+    const cert = options.clientCert ? [options.clientCert.certFile, options.clientCert.keyFile] : [];
+    const args = [
+      vip,
+      String(options.expectStatus),
+      String(PROBE_INTERVAL_MS),
+      String(PROBE_TIMEOUT_MS),
+      options.path ?? "/readyz",
+      ...cert,
+    ];
     this.proc = startAgent("prober", ns, "proberAgent", args, (line) => this.record(line), path.join(logDir, "prober.log"));
   }
 
   private record(line: string): void {
     try {
-      const r = JSON.parse(line) as ProbeResult & { start?: number };
-      if (typeof r.start === "number") this.inFlight.add(r.start);
-      if (typeof r.t0 === "number" && typeof r.ok === "boolean") {
-        this.inFlight.delete(r.t0);
-        this.results.push(r);
-      }
+      const r = JSON.parse(line) as ProbeResult & StreamEvent & { start?: number };
+      if (typeof r.start === "number") this.inFlight.add(`${r.api}:${r.start}`);
+      else if (typeof r.t0 === "number" && typeof r.ok === "boolean") {
+        this.inFlight.delete(`${r.api}:${r.t0}`);
+        (r.api === "talos" ? this.talosResults : this.results).push(r);
+      } else if (typeof r.stream === "number") this.streamEvents.push(r);
     } catch {
       /* not a result line */
     }
   }
 
+  private send(line: string): void {
+    if (!this.proc?.alive()) throw new Error("the prober is not running");
+    this.proc.child.stdin!.write(`${line}\n`);
+  }
+
+  /**
+   * Opens `n` idle watch streams through the VIP and waits (≤ 5 s) until all are answered.
+   * @returns their ids.
+   */
+  async openStreams(n: number): Promise<number[]> {
+    const before = new Set(this.streamEvents.map((e) => e.stream));
+    const from = this.streamEvents.length;
+    this.send(`streams ${n}`);
+    return waitFor(
+      `${n} streams to open`,
+      () => {
+        const ids = this.streamEvents
+          .slice(from)
+          .filter((e) => e.event === "open" && !before.has(e.stream))
+          .map((e) => e.stream);
+        return ids.length >= n ? ids : undefined;
+      },
+      5000,
+      20,
+    );
+  }
+
+  /** Ends every stream (without reporting them closed). */
+  closeStreams(): void {
+    this.send("close-streams");
+  }
+
   /** True while a request that started at or before `t` has not ended. */
   inFlightSince(t: number): boolean {
-    return [...this.inFlight].some((start) => start <= t);
+    return [...this.inFlight].some((key) => Number(key.split(":")[1]) <= t);
   }
 
   /** Completed results whose request started at or after `from`, in start order. */

@@ -3,8 +3,8 @@
  * and range over the runs of each fault).
  */
 
-/** The faults of the lab (issue 3). */
-export const FAULT_IDS = ["a", "a'", "b", "b'", "c", "d", "e", "f"] as const;
+/** The faults of the lab (issue 3; g to k from issue 12). */
+export const FAULT_IDS = ["a", "a'", "b", "b'", "c", "d", "e", "f", "g", "h", "i", "j", "k"] as const;
 /** One of {@link FAULT_IDS}. */
 export type FaultId = (typeof FAULT_IDS)[number];
 
@@ -18,7 +18,28 @@ export const FAULT_TITLES: Readonly<Record<FaultId, string>> = Object.freeze({
   d: "the old MASTER returns",
   e: "split brain (VRRP cut, then healed)",
   f: "a broken haproxy.cfg is pushed",
+  g: "kube-apiserver down on every node, apid up",
+  h: "a node's kube-apiserver serves but is not ready",
+  i: "HAProxy hung (SIGSTOP) on the MASTER",
+  j: "Keepalived frozen 2 s on the MASTER, then resumed",
+  k: "both load balancers restart together",
 });
+
+/** What happened to 4 idle watch streams open through the VIP when the fault hit. */
+export interface StreamOutcome {
+  /** Streams open before the fault. */
+  open: number;
+  /** Streams that ended (reset or closed) within 1 s of the fault (of the peer taking the VIP, for j). */
+  resetWithin1s: number;
+  /** Streams that ended within the observation. */
+  ended: number;
+  /** Seconds from the fault to the last stream that ended (null: none ended). */
+  lastEndS: number | null;
+  /** Ended streams whose reconnect through the VIP was answered. */
+  reconnected: number;
+  /** j: the stalled host, which carries the streams, ended up holding the VIP (the streams never led nowhere). */
+  hostKeptVip?: boolean;
+}
 
 /** One run of one fault. */
 export interface Outcome {
@@ -39,6 +60,18 @@ export interface Outcome {
   refused?: boolean;
   /** f: the live haproxy.cfg was unchanged afterwards. */
   liveUnchanged?: boolean;
+  /** Long-lived streams (b, b', c, d, i, j). */
+  streams?: StreamOutcome;
+  /** g: share of Talos API probes through the VIP that succeeded, %, from the fault for 5 s. */
+  talosOkPct?: number;
+  /** g: times the VIP changed hands during the fault. */
+  vipMoves?: number;
+  /** h: seconds from the fault until no request reached the not-ready node any more (null: it still got requests at the end). */
+  outOfRotationS?: number | null;
+  /** j: which host was frozen: the one with the lower or the higher address (VRRP's tie-break favours the higher). */
+  stalledHost?: "lower" | "higher";
+  /** j: seconds both hosts held the VIP. */
+  twoHoldersS?: number;
 }
 
 /** A goal for one fault, checked on the medians. */
@@ -60,6 +93,14 @@ export interface FaultSummary {
   refusedAll?: boolean;
   /** f: live config unchanged in every run. */
   unchangedAll?: boolean;
+  /** Runs' stream outcomes, in run order. */
+  streams?: StreamOutcome[];
+  talosOkPct?: Stat;
+  vipMoves?: Stat;
+  outOfRotationS?: Stat;
+  twoHoldersS?: Stat;
+  /** j: VIP moves of each run with the host that stalled. */
+  stallMoves?: Array<{ host: "lower" | "higher"; moves: number }>;
 }
 
 /** Median, min, max; Infinity stands for "not within the window". */
@@ -80,19 +121,51 @@ export function stat(values: ReadonlyArray<number | null>): Stat {
 
 const zeroFailed = (s: FaultSummary) => s.failed.median === 0;
 const restoredWithin = (limit: number) => (s: FaultSummary) => s.restoredS.median <= limit;
+/** Every run reset every open stream within 1 s and every one reconnected. */
+const streamsResetWithin1s = (s: FaultSummary) =>
+  (s.streams ?? []).length > 0 && s.streams!.every((o) => o.open > 0 && o.resetWithin1s === o.open && o.reconnected === o.open);
+const noStreamEnded = (s: FaultSummary) => (s.streams ?? []).length > 0 && s.streams!.every((o) => o.ended === 0);
+/**
+ * One VIP move per stall where VRRP allows it: a resumed MASTER of equal priority keeps the VIP
+ * only when its address is the higher one (RFC 5798 §6.4.3), which is the documented trade-off.
+ */
+const oneMovePerStall = (s: FaultSummary) =>
+  (s.stallMoves ?? []).length > 0 && s.stallMoves!.every((m) => (m.host === "lower" ? m.moves === 1 : m.moves <= 2));
 
 /** Goals with the project defaults (issue 3). */
 export const DEFAULT_GOALS: Readonly<Partial<Record<FaultId, Goal>>> = Object.freeze({
   a: { text: "0 failed", met: zeroFailed },
   "a'": { text: "0 failed", met: zeroFailed },
   b: { text: "restored ≤ 1.0 s", met: restoredWithin(1.0) },
-  "b'": { text: "restored ≤ 0.3 s", met: restoredWithin(0.3) },
-  c: { text: "restored ≤ 1.0 s", met: restoredWithin(1.0) },
-  d: { text: "0 failed", met: zeroFailed },
+  "b'": {
+    text: "restored ≤ 0.3 s; 4/4 streams reset ≤ 1 s and reconnected",
+    met: (s: FaultSummary) => restoredWithin(0.3)(s) && streamsResetWithin1s(s),
+  },
+  c: { text: "restored ≤ 1.0 s; 4/4 streams reset ≤ 1 s", met: (s: FaultSummary) => restoredWithin(1.0)(s) && streamsResetWithin1s(s) },
+  d: { text: "0 failed; no stream broken", met: (s: FaultSummary) => zeroFailed(s) && noStreamEnded(s) },
   e: { text: "one holder ≤ 3 s after healing", met: (s: FaultSummary) => (s.oneHolderS?.median ?? Infinity) <= 3 },
   f: {
     text: "refused, old config serves, 0 failed",
     met: (s: FaultSummary) => zeroFailed(s) && s.refusedAll === true && s.unchangedAll === true,
+  },
+  g: {
+    text: "Talos API through the VIP ≥ 99 %; VIP stays",
+    met: (s: FaultSummary) => (s.talosOkPct?.min ?? 0) >= 99 && (s.vipMoves?.max ?? 1) === 0,
+  },
+  i: { text: "restored ≤ 1.0 s; 4/4 streams reset ≤ 1 s", met: (s: FaultSummary) => restoredWithin(1.0)(s) && streamsResetWithin1s(s) },
+  j: {
+    text: "1 VIP move per stall (2 when the higher-address host stalled: the documented trade-off); 4/4 streams reset ≤ 1 s after the peer took the VIP",
+    met: (s: FaultSummary) => oneMovePerStall(s) && streamsResetWithin1s(s),
+  },
+  k: { text: "restored ≤ 2.0 s after the restart", met: restoredWithin(2.0) },
+});
+
+/** Goals of the authenticated configuration: the defaults' plus h. */
+export const AUTH_GOALS: Readonly<Partial<Record<FaultId, Goal>>> = Object.freeze({
+  ...DEFAULT_GOALS,
+  h: {
+    text: "not-ready node out of rotation ≤ 2 s, 0 failed",
+    met: (s: FaultSummary) => zeroFailed(s) && (s.outOfRotationS?.max ?? Infinity) <= 2,
   },
 });
 
@@ -126,6 +199,14 @@ export function summarize(outcomes: readonly Outcome[]): FaultSummary[] {
       summary.refusedAll = runs.every((o) => o.refused === true);
       summary.unchangedAll = runs.every((o) => o.liveUnchanged === true);
     }
+    const streams = runs.flatMap((o) => (o.streams ? [o.streams] : []));
+    if (streams.length) summary.streams = streams;
+    summary.talosOkPct = optionalStat(runs, (o) => o.talosOkPct);
+    summary.vipMoves = optionalStat(runs, (o) => o.vipMoves);
+    summary.outOfRotationS = optionalStat(runs, (o) => o.outOfRotationS);
+    summary.twoHoldersS = optionalStat(runs, (o) => o.twoHoldersS);
+    const stalls = runs.flatMap((o) => (o.stalledHost ? [{ host: o.stalledHost, moves: o.vipMoves ?? 0 }] : []));
+    if (stalls.length) summary.stallMoves = stalls;
     return [summary];
   });
 }
@@ -140,10 +221,28 @@ function fmtStat(s: Stat | undefined, digits: number): string {
   return `${fmt(s.median, digits)} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]`;
 }
 
+function streamText(list: StreamOutcome[]): string {
+  const sum = (pick: (o: StreamOutcome) => number) => list.reduce((n, o) => n + pick(o), 0);
+  const last = list.map((o) => o.lastEndS).filter((x): x is number => x !== null);
+  return (
+    `streams: ${sum((o) => o.resetWithin1s)}/${sum((o) => o.open)} reset ≤ 1 s, ${sum((o) => o.ended)} ended, ` +
+    `${sum((o) => o.reconnected)} reconnected` +
+    (last.length ? `, last after ≤ ${Math.max(...last).toFixed(2)} s` : "")
+  );
+}
+
 function extra(s: FaultSummary): string {
-  if (s.fault === "e") return `both MASTER after ${fmtStat(s.bothMasterS, 2)} s; one holder ${fmtStat(s.oneHolderS, 2)} s after healing`;
-  if (s.fault === "f") return `push refused: ${s.refusedAll ? "yes" : "NO"}; live config unchanged: ${s.unchangedAll ? "yes" : "NO"}`;
-  return "";
+  const parts: string[] = [];
+  if (s.fault === "e")
+    parts.push(`both MASTER after ${fmtStat(s.bothMasterS, 2)} s; one holder ${fmtStat(s.oneHolderS, 2)} s after healing`);
+  if (s.fault === "f") parts.push(`push refused: ${s.refusedAll ? "yes" : "NO"}; live config unchanged: ${s.unchangedAll ? "yes" : "NO"}`);
+  if (s.talosOkPct) parts.push(`Talos API OK ${fmtStat(s.talosOkPct, 1)} %`);
+  if (s.vipMoves && !s.stallMoves) parts.push(`VIP moves ${fmtStat(s.vipMoves, 0)}`);
+  if (s.outOfRotationS) parts.push(`not-ready node out of rotation after ${fmtStat(s.outOfRotationS, 2)} s`);
+  if (s.stallMoves) parts.push(`VIP moves by stalled host: ${s.stallMoves.map((m) => `${m.host} ${m.moves}`).join(", ")}`);
+  if (s.twoHoldersS) parts.push(`two holders ${fmtStat(s.twoHoldersS, 2)} s`);
+  if (s.streams) parts.push(streamText(s.streams));
+  return parts.join("; ");
 }
 
 /**

@@ -84,6 +84,14 @@ export const VRRP_INSTANCE_NAME = "talos_endpoint";
  * `chk_kubernetes_api` weight lowers a MASTER that sees no Kubernetes API node below its peers.
  */
 export const DEFAULT_HOST_PRIORITY = 200;
+/**
+ * `vrrp_rlimit_rttime`, µs: RLIMIT_RTTIME of the VRRP process once `max_auto_priority` made it
+ * realtime. keepalived's default, 10000, got the VRRP process SIGKILLed ("exited due to signal 9
+ * - has rlimit_rttime been exceeded?") after most stalls in the namespace lab (fault j), and its
+ * respawn cost up to 3.3 s of failed requests; keepalived.conf(5) says the value "may need to be
+ * increased for slower processors".
+ */
+export const VRRP_RLIMIT_RTTIME_US = 200_000;
 /** Name of the `vrrp_script` that lowers the priority while no Kubernetes API node is UP. */
 export const KUBERNETES_API_SCRIPT_NAME = "chk_kubernetes_api";
 /**
@@ -349,6 +357,9 @@ function globalDefs(k: KeepalivedTuning): string[] {
     "    # which would otherwise let the peer declare this host dead",
     "    max_auto_priority",
     `    min_auto_priority_delay ${k.advertIntervalMs * 1000}`,
+    "    # realtime tasks are killed after this much CPU time (µs) between blocking calls; the default",
+    "    # 10000 killed the VRRP process after every stall in the lab (catching up after SIGCONT)",
+    `    vrrp_rlimit_rttime ${VRRP_RLIMIT_RTTIME_US}`,
     "    # a MASTER that sees a higher-priority MASTER (healed split brain) adverts once more before",
     "    # stepping down, so the winner re-sends gratuitous ARPs and clients follow it",
     "    vrrp_higher_prio_send_advert",
