@@ -51,13 +51,14 @@ describe("the aws example stack under mocks", () => {
   test("the NLB DNS name flows into the push: endpoint and both certSANs lists, no VIP or link config; patches validate for 1.13", () => {
     const validate = talosSchemaValidator("1.13");
     for (const node of ["cp-01", "cp-02", "cp-03"]) {
+      // the patch applied on every push, then the certSANs part (sent only with the names the node lacks)
       const docs = parseAllDocuments(result.files[`talos/${node}.yaml`]).map((d) => d.toJS());
-      expect(docs).toHaveLength(1);
+      expect(docs).toHaveLength(2);
       expect(docs[0].cluster.controlPlane.endpoint).toBe(`https://${DNS}:6443`);
-      expect(docs[0].machine.certSANs).toEqual([DNS]);
-      expect(docs[0].cluster.apiServer.certSANs).toEqual([DNS]);
-      expect(docs[0].machine.network).toBeUndefined();
-      expect(validate(docs[0])).toEqual([]);
+      expect(docs[1].machine.certSANs).toEqual([DNS]);
+      expect(docs[1].cluster.apiServer.certSANs).toEqual([DNS]);
+      expect(docs.map((d) => d.machine?.network)).toEqual([undefined, undefined]);
+      for (const doc of docs) expect(validate(doc)).toEqual([]);
     }
   });
 

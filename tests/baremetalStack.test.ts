@@ -28,7 +28,7 @@ describe("the baremetal example stack under mocks", () => {
     for (const obj of objects.filter((o) => o.apiVersion.startsWith("metallb.io/"))) expect(validate(obj)).toEqual([]);
   });
 
-  test("registers exactly these resources: two SSH pushes (BACKUP first), MetalLB, the Talos push after the load balancers", () => {
+  test("registers exactly these resources: two SSH pushes (equal priorities: in the order given), MetalLB, the Talos push after the load balancers", () => {
     expect(result.resources.map((r) => [r.type, r.name, r.parent]).sort()).toEqual(
       [
         ["pulumi:pulumi:Stack", "talos-endpoints-baremetal", null],
@@ -43,7 +43,7 @@ describe("the baremetal example stack under mocks", () => {
       ].sort(),
     );
     const deps = Object.fromEntries(result.resources.map((r) => [r.name, r.dependsOn]));
-    expect(deps["control-plane-lb-01"]).toEqual(["control-plane-lb-02"]);
+    expect(deps["control-plane-lb-02"]).toEqual(["control-plane-lb-01"]);
     expect(deps["talos-config-cp-01"]).toEqual(expect.arrayContaining(["control-plane-lb-01", "control-plane-lb-02"]));
   });
 
@@ -157,8 +157,8 @@ describe("the baremetal stack config (a union on platform: keys of other platfor
     if (cfg.platform !== "baremetal") throw new Error(`platform ${cfg.platform}`);
     expect(cfg.loadBalancer).toMatchObject({ mode: "ha-pair", vip: "192.168.30.30/24", virtualRouterId: 51 });
     expect(cfg.loadBalancer.hosts?.map((h) => [h.name, h.priority])).toEqual([
-      ["lb-01", 250],
-      ["lb-02", 240],
+      ["lb-01", undefined],
+      ["lb-02", undefined],
     ]);
     expect(cfg.vrrpAuthPass).toBeUndefined();
     expect(cfg).not.toHaveProperty("vip");
