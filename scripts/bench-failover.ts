@@ -1,8 +1,9 @@
 /**
- * `npm run bench:failover [-- --reps 5] [--configs default,fast,default-auth,seed,default-shutdown] [--out <file.md>]`:
+ * `npm run bench:failover [-- --reps 5] [--configs default,fast,default-auth,default-strict,seed,default-shutdown] [--out <file.md>]`:
  * the full failover table. For each configuration it builds the network-namespace lab
  * (tests/lab), runs every fault `--reps` times (default 5; `default-shutdown` only runs a', the
- * fault it exists to measure; `default-auth`, the authenticated Kubernetes API check, runs h, g and a) and prints, per fault, the median and range of failed requests and
+ * fault it exists to measure; `default-auth`, the authenticated Kubernetes API check, runs h, g and a; `default-strict`,
+ * the previous `failWhenNoKubernetesBackend: true`, runs g) and prints, per fault, the median and range of failed requests and
  * of the seconds until requests succeed again, with the goals. For the seed configuration it first
  * records how the push treats the seed keepalived.conf as written. Needs root, iproute2, haproxy,
  * keepalived, openssl. Takes about 4 minutes per configuration at 5 runs.
@@ -19,10 +20,11 @@ interface Args {
   out?: string;
 }
 
-const USAGE = "usage: npm run bench:failover -- [--reps N] [--configs default,fast,default-auth,seed,default-shutdown] [--out file.md]";
+const USAGE =
+  "usage: npm run bench:failover -- [--reps N] [--configs default,fast,default-auth,default-strict,seed,default-shutdown] [--out file.md]";
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { reps: 5, configs: ["default", "fast", "default-auth", "seed", "default-shutdown"] };
+  const args: Args = { reps: 5, configs: ["default", "fast", "default-auth", "default-strict", "seed", "default-shutdown"] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--reps") args.reps = Number(argv[++i]);
     else if (argv[i] === "--configs") args.configs = (argv[++i] ?? "").split(",").filter(Boolean);
@@ -55,7 +57,13 @@ async function main(): Promise<void> {
   for (const id of args.configs) {
     // default-shutdown exists to measure a'; default-auth adds the authenticated check, measured by h (and g)
     const scenarios =
-      id === "default-shutdown" ? scenariosById(["a'"]) : id === "default-auth" ? scenariosById(["h", "g", "a"]) : SCENARIOS;
+      id === "default-shutdown"
+        ? scenariosById(["a'"])
+        : id === "default-auth"
+          ? scenariosById(["h", "g", "a"])
+          : id === "default-strict"
+            ? scenariosById(["g"])
+            : SCENARIOS;
     const before = id === "seed" ? (lab: Lab) => recordRawSeed(lab, notes) : undefined;
     results.push(await runConfig({ config: configById(id), scenarios, reps: args.reps, log, before }));
   }

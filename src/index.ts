@@ -20,6 +20,7 @@ export { HaproxyKeepalivedEndpoint } from "./components/HaproxyKeepalivedEndpoin
 export type {
   DnsRecord,
   HaproxyKeepalivedEndpointArgs,
+  KubernetesApiCheckArgs,
   LoadBalancerHostArgs,
   SshConnectionArgs,
 } from "./components/HaproxyKeepalivedEndpoint";
@@ -76,6 +77,7 @@ export {
   KubeVipForwardingMethod,
   KubeVipMode,
   LabelSelectorOperator,
+  LinkAddressing,
   LoadBalancerMode,
   MetalLbDelivery,
   MetalLbMode,

@@ -19,6 +19,7 @@ import { SELECTOR_OPERATORS } from "../src/render/metallb/validate";
 import { CILIUM_DELIVERIES, CILIUM_MODES } from "../src/render/cilium/types";
 import { KUBE_VIP_FORWARDING_METHODS, KUBE_VIP_MODES } from "../src/render/kubevip/types";
 import { APPLY_MODES } from "../src/render/talos/talosctl";
+import { LINK_ADDRESSINGS } from "../src/render/talos/patch";
 import { ensurePulumiCli, REPO_ROOT, TOOLS_ROOT } from "./helpers/engine";
 import { exportedComponents, packageSchema } from "./helpers/schema";
 
@@ -135,6 +136,7 @@ test.each([
   ["CiliumDelivery", enums.CiliumDelivery, CILIUM_DELIVERIES],
   ["KubeVipMode", enums.KubeVipMode, KUBE_VIP_MODES],
   ["KubeVipForwardingMethod", enums.KubeVipForwardingMethod, KUBE_VIP_FORWARDING_METHODS],
+  ["LinkAddressing", enums.LinkAddressing, LINK_ADDRESSINGS],
 ])("enum %s has exactly the values the renderers check", (_name, values, checked) => {
   expect(Object.values(values).sort()).toEqual([...checked].sort());
 });

@@ -69,6 +69,7 @@ test("the entry exports the components, the enums, InputError and the render nam
     "KubeVipForwardingMethod",
     "KubeVipMode",
     "LabelSelectorOperator",
+    "LinkAddressing",
     "LoadBalancerMode",
     "MetalLbDelivery",
     "MetalLbMode",

@@ -24,11 +24,13 @@ export function stackStrategies(config: Record<string, string>): StackStrategies
       ? "nlb"
       : platform === "proxmox"
         ? "talos-vip"
-        : lbMode === "single-haproxy"
-          ? "haproxy"
-          : lbMode === "dns-round-robin"
-            ? "dns-round-robin"
-            : "haproxy-keepalived";
+        : platform === "kubevip"
+          ? "kube-vip"
+          : lbMode === "single-haproxy"
+            ? "haproxy"
+            : lbMode === "dns-round-robin"
+              ? "dns-round-robin"
+              : "haproxy-keepalived";
   const metallb = get("metallb");
   const cilium = get("cilium");
   const services: ServiceStrategy | undefined = metallb

@@ -25,12 +25,14 @@ export interface AdviseRequest {
   withStack: boolean;
 }
 
-const PLATFORM_OF_STACK: Record<string, string> = { baremetal: "bare-metal", proxmox: "proxmox", aws: "aws" };
+const PLATFORM_OF_STACK: Record<string, string> = { baremetal: "bare-metal", proxmox: "proxmox", aws: "aws", kubevip: "bare-metal" };
 
 /**
  * The facts an example stack file states: platform, control planes, workers (the Service load
  * balancer's `workerCount`), BGP (its mode), one L2 segment (every control plane in one subnet),
- * Talos version, CNI (`cilium` when the stack has a `cilium` key) and kube-proxy mode.
+ * Talos version, CNI (`cilium` when the stack has a `cilium` key) and kube-proxy mode; API load
+ * `high` when the stack spreads the API over every control plane (kube-vip's IPVS `loadBalancer`,
+ * chosen for heavy API load in the design notes' strategy 3), else the advisor's default.
  * @throws InputError naming the file when it cannot be read or has no platform.
  */
 export function factsFromStackFile(file: string): ClusterFacts {
@@ -41,13 +43,15 @@ export function factsFromStackFile(file: string): ClusterFacts {
   >;
   const get = (k: string) => config[`talos-endpoints:${k}`];
   const platform = PLATFORM_OF_STACK[String(get("platform"))];
-  if (!platform) throw new InputError(`${file}: talos-endpoints:platform`, get("platform"), "must be proxmox, aws or baremetal");
+  if (!platform) throw new InputError(`${file}: talos-endpoints:platform`, get("platform"), "must be proxmox, aws, baremetal or kubevip");
   const cps = (get("controlPlanes") as { address: string }[] | undefined) ?? [];
   const metallb = get("metallb") as { mode?: string; workerCount?: number; kubeProxyMode?: string } | undefined;
   const cilium = get("cilium") as { mode?: string; workerCount?: number; kubeProxyReplacement?: boolean } | undefined;
   const services = metallb ?? cilium;
   const subnets = new Set(cps.map((c, i) => parseInterfaceAddress(`controlPlanes[${i}].address`, c.address).network));
+  const kubeVip = get("kubeVip") as { loadBalancer?: unknown } | undefined;
   return {
+    ...(kubeVip?.loadBalancer ? { apiLoad: "high" } : {}),
     platform,
     controlPlanes: cps.length,
     workers: services?.workerCount ?? 0,

@@ -23,7 +23,7 @@ import { installMocks, RecordedResource } from "./mockRuntime";
 import { adviceMarkdown } from "./advice";
 
 /** The platforms whose stack files the strategy advisor reads (examples/stack/adviseArgs.ts); other stacks get a notice in advice.md. */
-const ADVISED_PLATFORMS = ["proxmox", "aws", "baremetal"];
+const ADVISED_PLATFORMS = ["proxmox", "aws", "baremetal", "kubevip"];
 
 /** Options of {@link synth}. */
 export interface SynthOptions {

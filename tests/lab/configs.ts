@@ -52,6 +52,7 @@ export function projectConfig(
   tuning: LoadBalancerTuning,
   goals: ConfigUnderTest["goals"],
   authenticated = false,
+  failWhenNoKubernetesBackend = false,
 ): ConfigUnderTest {
   const checkScript = renderCheckScript({ tuning, vip: LAB_VIP });
   return {
@@ -70,6 +71,7 @@ export function projectConfig(
           controlPlanes: CONTROL_PLANES,
           tuning,
           kubernetesApiCheckTls: check?.tls,
+          failWhenNoKubernetesBackend,
         }),
         haproxyFiles: check?.files(certs.clientKey),
         checkScript,
@@ -116,7 +118,8 @@ export function seedConfig(): ConfigUnderTest {
 
 /**
  * The configurations by id: `default` (DEFAULT_TUNING), `fast` (FAST_TUNING), `default-auth`
- * (DEFAULT_TUNING with the authenticated Kubernetes API check), `default-shutdown`
+ * (DEFAULT_TUNING with the authenticated Kubernetes API check), `default-strict`
+ * (`failWhenNoKubernetesBackend: true`, the previous default, to measure fault g), `default-shutdown`
  * (DEFAULT_TUNING with `on-marked-down shutdown-sessions`, to measure its cost), `seed`.
  * @throws Error for an unknown id.
  */
@@ -134,6 +137,15 @@ export function configById(id: string): ConfigUnderTest {
         AUTH_GOALS,
         true,
       );
+    case "default-strict":
+      return projectConfig(
+        "default-strict",
+        "project renderers, DEFAULT_TUNING with failWhenNoKubernetesBackend: true (the previous default: FAULT without a Kubernetes API node)",
+        DEFAULT_TUNING,
+        {},
+        false,
+        true,
+      );
     case "default-shutdown":
       return projectConfig(
         "default-shutdown",
@@ -144,6 +156,6 @@ export function configById(id: string): ConfigUnderTest {
     case "seed":
       return seedConfig();
     default:
-      throw new Error(`unknown config ${JSON.stringify(id)}; use default, fast, default-auth, default-shutdown or seed`);
+      throw new Error(`unknown config ${JSON.stringify(id)}; use default, fast, default-auth, default-strict, default-shutdown or seed`);
   }
 }

@@ -45,8 +45,9 @@ export const ENDPOINT_FAILOVER: Readonly<Record<EndpointStrategy, Failover>> = {
     source: `${NOTES}, "The Mechanism of the Native Talos Virtual IP"; Talos docs "Virtual (shared) IP"`,
   },
   "kube-vip": {
-    summary: "not measured by this project: a Kubernetes lease election, then gratuitous ARP (ARP mode) or a route change (BGP mode)",
-    source: `${NOTES}, "Kube-vip"; no figure here`,
+    summary:
+      "not measured by this project: after a crash, up to the Lease duration plus one retry period (≈ 17 s with KubeVipEndpoint's defaults, 15 s lease and 2 s retry), then gratuitous ARP (ARP mode) or a route change (BGP mode)",
+    source: `${NOTES}, "Kube-vip"; KubeVipEndpoint lease defaults (src/render/kubevip/types.ts)`,
   },
   "haproxy-keepalived": {
     summary:
@@ -155,8 +156,9 @@ function endpointCandidates(f: NormalizedFacts): Candidate<EndpointStrategy>[] {
       viable: !aws && (f.sameL2 || f.bgp),
       why: aws
         ? "ARP does not work in a VPC and VPC routers take no BGP"
-        : "active-active through IPVS and up before etcd, but one more controller (and a second BGP speaker beside a BGP Service load balancer); no component here",
+        : "active-active through IPVS and up before etcd, but one more controller (and a second BGP speaker beside a BGP Service load balancer)",
       failover: ENDPOINT_FAILOVER["kube-vip"],
+      component: "KubeVipEndpoint",
     },
     {
       strategy: "haproxy-keepalived",
