@@ -86,7 +86,7 @@ beforeAll(() => {
 describe("the rendered objects (ARP mode, IPVS load balancer, Services with class only)", () => {
   const r = renderKubeVip(arp());
 
-  test("the DaemonSet: control planes only, kube-system, hostNetwork, NET_ADMIN/NET_RAW, the image, KubePrism as the API, exact env", () => {
+  test("the DaemonSet: control planes only, kube-system, hostNetwork, privileged for IPVS masquerade (the default), the image, KubePrism as the API, exact env", () => {
     const ds = r.daemonSet as unknown as {
       metadata: { namespace: string; name: string };
       spec: { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } };
@@ -103,7 +103,14 @@ describe("the rendered objects (ARP mode, IPVS load balancer, Services with clas
     expect(c).toMatchObject({
       image: DEFAULT_KUBE_VIP_IMAGE,
       args: ["manager"],
-      securityContext: { capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] } },
+      securityContext: { privileged: true },
+    });
+    // without masquerade, only NET_ADMIN and NET_RAW
+    const local = renderKubeVip(arp({ loadBalancer: { enabled: true, forwardingMethod: "local" } })).daemonSet as unknown as {
+      spec: { template: { spec: { containers: Record<string, unknown>[] } } };
+    };
+    expect(local.spec.template.spec.containers[0].securityContext).toEqual({
+      capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] },
     });
     expect(c.volumeMounts).toBeUndefined();
     expect(c.env).toEqual([
@@ -124,7 +131,7 @@ describe("the rendered objects (ARP mode, IPVS load balancer, Services with clas
       { name: "lb_class_name", value: "kube-vip.io/kube-vip-class" },
       { name: "lb_enable", value: "true" },
       { name: "lb_port", value: "6443" },
-      { name: "lb_fwdmethod", value: "local" },
+      { name: "lb_fwdmethod", value: "masquerade" },
       { name: "KUBERNETES_SERVICE_HOST", value: "localhost" },
       { name: "KUBERNETES_SERVICE_PORT", value: "7445" },
     ]);
@@ -357,7 +364,12 @@ describe("bad inputs are refused naming field and value", () => {
     [
       "retry = renew",
       { renewDeadlineSeconds: 5, retryPeriodSeconds: 5 },
-      "retryPeriodSeconds: 5 must be less than renewDeadlineSeconds (5)",
+      "retryPeriodSeconds: 5 must be less than renewDeadlineSeconds / 1.2 (5 / 1.2)",
+    ],
+    [
+      "renew = 1.2 × retry (client-go refuses it)",
+      { renewDeadlineSeconds: 6, retryPeriodSeconds: 5 },
+      "retryPeriodSeconds: 5 must be less than renewDeadlineSeconds / 1.2 (6 / 1.2)",
     ],
     ["fractional lease", { leaseDurationSeconds: 1.5 }, "leaseDurationSeconds: 1.5 must be whole seconds from 1 to 3600"],
     ["bgp in arp mode", { bgp: { localASN: 1, peers: [] } }, 'bgp: {"localASN":1,"peers":[]} only applies in bgp mode'],

@@ -104,7 +104,11 @@ const bad: [string, Partial<KubeVipEndpointArgs>, string][] = [
     { leaseDurationSeconds: 5, renewDeadlineSeconds: 5 },
     "renewDeadlineSeconds: 5 must be less than leaseDurationSeconds (5)",
   ],
-  ["retry not below the renew deadline", { retryPeriodSeconds: 10 }, "retryPeriodSeconds: 10 must be less than renewDeadlineSeconds (10)"],
+  [
+    "retry not below the renew deadline",
+    { retryPeriodSeconds: 10 },
+    "retryPeriodSeconds: 10 must be less than renewDeadlineSeconds / 1.2 (10 / 1.2)",
+  ],
   ["IPVS with kube-proxy IPVS", { kubeProxyMode: "ipvs" }, 'loadBalancer.enabled: true conflicts with kubeProxyMode ("ipvs")'],
   ["bgp mode without bgp", { mode: "bgp" }, "bgp: (not set) must be set in bgp mode"],
 ];

@@ -170,6 +170,12 @@ describe("the stack's guards", () => {
     ).rejects.toThrow(message);
   });
 
+  test("kubePrismEnabled: false is refused on the kubevip platform (kube-vip reaches the API only through KubePrism)", async () => {
+    await expect(synthVariant("kubevip", { kubePrismEnabled: false })).rejects.toThrow(
+      'talos-endpoints:kubePrismEnabled: false must not be false on platform "kubevip"',
+    );
+  });
+
   test("the fixed configurations are accepted: MetalLB's BGP peers on the workers only beside kube-vip BGP", async () => {
     const base = readVariantConfig("kubevip");
     if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");

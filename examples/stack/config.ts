@@ -749,7 +749,24 @@ function readPlatformConfig<C>(cfg: pulumi.Config, platform: Platform, rules: Co
   const level: Level = { platform, others: PLATFORMS.filter((p) => p !== platform).map((p) => ({ platform: p, rules: RULES[p] })) };
   assertConfig<C>(values, rules, level);
   checkServiceLoadBalancer(values);
+  checkKubeVipNeedsKubePrism(platform, values);
   return values;
+}
+
+/**
+ * kube-vip reaches the API server only through KubePrism (its DaemonSet's
+ * `KUBERNETES_SERVICE_HOST=localhost`, port `kubePrismPort`), so the kubevip platform refuses
+ * `kubePrismEnabled: false`.
+ * @throws InputError naming `talos-endpoints:kubePrismEnabled`.
+ */
+function checkKubeVipNeedsKubePrism(platform: string, values: Record<string, unknown>): void {
+  if (platform === "kubevip" && values.kubePrismEnabled === false) {
+    throw new InputError(
+      `${PROJECT}:kubePrismEnabled`,
+      false,
+      `must not be false on platform "kubevip": kube-vip's DaemonSet reaches the API server through KubePrism (localhost:<kubePrismPort>)`,
+    );
+  }
 }
 
 /**

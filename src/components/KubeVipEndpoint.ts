@@ -55,7 +55,12 @@ export interface KubeVipLoadBalancerArgs {
    * reach the balancer at `<vip>:<port>` and `kubernetesApiUrl` the holder's own API server.
    */
   port?: pulumi.Input<number>;
-  /** `lb_fwdmethod`. Default `local` (kube-vip's). With `masquerade` the container runs privileged, as kube-vip's own manifests do. */
+  /**
+   * `lb_fwdmethod` (`KubeVipForwardingMethod`). Default `masquerade`: the only method here that
+   * spreads connections over every control plane without changing the backends' network setup;
+   * the container then runs privileged, as kube-vip's own manifests do. kube-vip's own default,
+   * `local` (IPVS LOCALNODE), hands every connection to the holder's own kube-apiserver.
+   */
   forwardingMethod?: pulumi.Input<KubeVipForwardingMethod>;
 }
 

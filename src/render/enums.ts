@@ -169,9 +169,17 @@ export type KubeVipMode = (typeof KubeVipMode)[keyof typeof KubeVipMode];
 
 /** IPVS forwarding method of kube-vip's control-plane load balancer (`lb_fwdmethod`; kube-vip v1.0.0 `pkg/loadbalancer/ipvs.go`). */
 export const KubeVipForwardingMethod = {
-  /** IPVS "local" (kube-vip's default): the VIP holder forwards to the API servers; backends see the client's address. */
+  /**
+   * IPVS "local" (LOCALNODE; kube-vip's own default): the kernel hands every connection to the VIP
+   * holder's own kube-apiserver, so nothing is spread over the other control planes (kube-vip
+   * v1.0.0 `pkg/loadbalancer/ipvs.go` even gives up the lease when its local backend fails).
+   */
   Local: "local",
-  /** NAT (masquerade): replies return through the holder; kube-vip's own manifests then run the container privileged. */
+  /**
+   * NAT (masquerade; this package's default): the holder forwards connections to every healthy
+   * control plane and the replies return through it; kube-vip's own manifests then run the
+   * container privileged, and so does this package.
+   */
   Masquerade: "masquerade",
   /** IP-in-IP tunnelling to the backends. */
   Tunnel: "tunnel",
@@ -182,3 +190,19 @@ export const KubeVipForwardingMethod = {
 } as const;
 /** IPVS forwarding method of kube-vip's control-plane load balancer. */
 export type KubeVipForwardingMethod = (typeof KubeVipForwardingMethod)[keyof typeof KubeVipForwardingMethod];
+
+/** Where `TalosConfigPush` gets each node's machine config from. */
+export const ConfigSource = {
+  /**
+   * Patch each configured control plane's current config with `talosctl patch machineconfig`
+   * (existing clusters; needs a talosconfig the nodes trust). The default.
+   */
+  Patch: "patch",
+  /**
+   * Generate every node's whole config with `talosctl gen config` from a secrets bundle and
+   * patches, apply it (`--insecure` in maintenance mode), bootstrap once (new clusters).
+   */
+  Generated: "generated",
+} as const;
+/** Where `TalosConfigPush` gets each node's machine config from. */
+export type ConfigSource = (typeof ConfigSource)[keyof typeof ConfigSource];

@@ -156,7 +156,7 @@ function endpointCandidates(f: NormalizedFacts): Candidate<EndpointStrategy>[] {
       viable: !aws && (f.sameL2 || f.bgp),
       why: aws
         ? "ARP does not work in a VPC and VPC routers take no BGP"
-        : "active-active through IPVS and up before etcd, but one more controller (and a second BGP speaker beside a BGP Service load balancer)",
+        : "active-active through IPVS (masquerade), but one more controller, applied as a Talos inline manifest once the API server is up, and its ARP-mode VIP follows a Lease, so it goes with etcd quorum (and a second BGP speaker beside a BGP Service load balancer)",
       failover: ENDPOINT_FAILOVER["kube-vip"],
       component: "KubeVipEndpoint",
     },

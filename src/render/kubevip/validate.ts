@@ -83,11 +83,14 @@ function checkTimings(spec: KubeVipSpec): Pick<CheckedKubeVip, "leaseDurationSec
       `must be less than leaseDurationSeconds (${lease}): the holder must renew before its lease expires, or the VIP moves on every renewal`,
     );
   }
-  if (retry >= renew) {
+  // client-go's leader election (leaderelection.go, NewLeaderElector, v0.33.3, which kube-vip
+  // v1.0.0 uses) refuses RenewDeadline <= JitterFactor (1.2) × RetryPeriod, and kube-vip calls
+  // RunOrDie, so such timings crash-loop every pod.
+  if (renew * 10 <= retry * 12) {
     throw new InputError(
       "retryPeriodSeconds",
       retry,
-      `must be less than renewDeadlineSeconds (${renew}): the holder retries its renewal within the deadline`,
+      `must be less than renewDeadlineSeconds / 1.2 (${renew} / 1.2): client-go's leader election refuses RenewDeadline <= 1.2 × RetryPeriod, and kube-vip would crash-loop`,
     );
   }
   return { leaseDurationSeconds: lease, renewDeadlineSeconds: renew, retryPeriodSeconds: retry };
@@ -175,7 +178,7 @@ export function checkKubeVipSpec(spec: KubeVipSpec): CheckedKubeVip {
   const loadBalancer = {
     enabled: checkBoolean("loadBalancer.enabled", lb.enabled, false),
     port: checkPort("loadBalancer.port", lb.port ?? 6443),
-    forwardingMethod: checkOneOf("loadBalancer.forwardingMethod", lb.forwardingMethod ?? "local", KUBE_VIP_FORWARDING_METHODS),
+    forwardingMethod: checkOneOf("loadBalancer.forwardingMethod", lb.forwardingMethod ?? "masquerade", KUBE_VIP_FORWARDING_METHODS),
   };
   const svc = spec.services ?? {};
   const services = {
