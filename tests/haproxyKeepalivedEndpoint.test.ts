@@ -210,7 +210,7 @@ describe("ha-pair", () => {
     [
       "a check client certificate that is not PEM",
       { kubernetesApiCheck: { caCertificate: "x", clientCertificate: "y", clientKey: pulumi.secret("z") } },
-      'kubernetesApiCheck.caCertificate: "x" must be a PEM certificate',
+      'kubernetesApiCheck.caCertificate: "(not shown)" must be a PEM certificate',
     ],
     [
       "a VRRP password with a quote",

@@ -213,7 +213,7 @@ describe("keepalived.conf is accepted by keepalived -t without any output", () =
   }
 
   test("VRRPv2 with authentication, preemption, three hosts and a VIP with prefix", () => {
-    const hosts = [...HOSTS, { name: "lb-03", address: "192.168.30.13/24", priority: 100 }];
+    const hosts = [...HOSTS, { name: "lb-03", address: "192.168.30.13/24", priority: 160 }];
     const tuning = { keepalived: { vrrpVersion: 2 as const, advertIntervalMs: 1000, preempt: true } };
     const r = keepalivedCheck(keepalivedSpec({ hosts, host: "lb-03", tuning, authPass: "s3cr3t!x", vip: "192.168.30.30/24" }));
     expect(r.output).toBe("");
@@ -289,8 +289,12 @@ describe("keepalived.conf content", () => {
     }
     const pinned = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { preempt: false } } })));
     expect(pinned).toContain("nopreempt");
-    const given = lines(renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 150 }, HOSTS[1]] })));
-    expect(given).toContain("priority 150");
+    const given = lines(renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 160 }, HOSTS[1]] })));
+    expect(given).toContain("priority 160");
+    // a gap of 50 (the Kubernetes API check's weight) or more is refused
+    expect(() => renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 150 }, HOSTS[1]] }))).toThrow(
+      "hosts[1].priority: 200 is 50 above lb-01's (150)",
+    );
     expect(lines(renderKeepalivedConfig(keepalivedSpec({ tuning: FAST_TUNING })))).toContain("advert_int 0.1");
   });
 
@@ -835,11 +839,11 @@ describe("the plan's files are exactly what its push script installs (run as on 
       ...planSpec,
       kubernetesApiCheck: { caCertificate: other.caCert, clientCertificate: other.clientCert },
     });
-    expect(installOnHost2(next.hosts["lb-01"].scriptWith(undefined, other.clientKey)).status).toBe(PUSH_EXIT.ok);
-    const third = installOnHost2(next.hosts["lb-01"].scriptWith(undefined, other.clientKey));
-    expect(third.status).toBe(PUSH_EXIT.ok);
+    const second = installOnHost2(next.hosts["lb-01"].scriptWith(undefined, other.clientKey));
+    expect(second.status).toBe(PUSH_EXIT.ok);
+    // after the reload only the new certificate files are left: the old key does not linger
     expect(
-      Object.keys(third.files)
+      Object.keys(second.files)
         .filter((p) => p.endsWith(".pem"))
         .sort(),
     ).toEqual(
@@ -847,6 +851,11 @@ describe("the plan's files are exactly what its push script installs (run as on 
         .filter((p) => p.endsWith(".pem"))
         .sort(),
     );
+    expect(JSON.stringify(second.files)).not.toContain(certs.clientKey.trim().split("\n")[1]);
+    // and a push without the authenticated check removes them all
+    const unauthenticated = installOnHost2(planHaproxyKeepalived(planSpec).hosts["lb-01"].script);
+    expect(unauthenticated.status).toBe(PUSH_EXIT.ok);
+    expect(Object.keys(unauthenticated.files).filter((p) => p.endsWith(".pem"))).toEqual([]);
   });
 
   test("kubernetesApiCheck: a client certificate of another CA is refused naming the field", () => {
@@ -861,6 +870,26 @@ describe("the plan's files are exactly what its push script installs (run as on 
     expect(() =>
       planHaproxyKeepalived({ ...planSpec, kubernetesApiCheck: { caCertificate: "nope", clientCertificate: a.clientCert } }),
     ).toThrow(/kubernetesApiCheck\.caCertificate/);
+    // a private key given in a certificate field is never shown
+    let message = "";
+    try {
+      planHaproxyKeepalived({ ...planSpec, kubernetesApiCheck: { caCertificate: a.caCert, clientCertificate: a.clientKey } });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('kubernetesApiCheck.clientCertificate: "(not shown)" must be a PEM certificate');
+    expect(message).not.toContain(a.clientKey.split("\n")[1]);
+    // a certificate for servers only would get 401 from kube-apiserver
+    const serverOnly = makeCheckCerts(fs.mkdtempSync(path.join(dir, "s-")), ["192.168.30.31"]);
+    expect(() =>
+      planHaproxyKeepalived({
+        ...planSpec,
+        kubernetesApiCheck: { caCertificate: serverOnly.caCert, clientCertificate: serverOnly.serverCert },
+      }),
+    ).toThrow(/has no clientAuth extended key usage/);
+    // the plan warns when the client certificate expires within 30 days (the test certificates last 2)
+    const soon = planHaproxyKeepalived({ ...planSpec, kubernetesApiCheck: { caCertificate: a.caCert, clientCertificate: a.clientCert } });
+    expect(soon.warnings.join("\n")).toMatch(/kubernetesApiCheck\.clientCertificate expires .* \(in [01] days\)/);
   });
 
   test("single-haproxy: haproxy.cfg only", () => {

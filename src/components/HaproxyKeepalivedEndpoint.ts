@@ -260,6 +260,7 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
     const { vrrpAuthPass } = args;
     const plan = validated(planArgsOf(args), (a) => planHaproxyKeepalived(a as HaproxyKeepalivedPlanSpec));
     const clientKey = checkedClientKey(args.kubernetesApiCheck);
+    warnUnlessSecretKey(args.kubernetesApiCheck);
     checkSshGiven(args);
     // The plan checks the password against the VRRP version (with a mask); its format here.
     if (typeof vrrpAuthPass === "string") withFieldNames(componentField, () => checkAuthPass(vrrpAuthPass, 2));
@@ -380,10 +381,28 @@ function publicCheckArgs(
   check: pulumi.Input<KubernetesApiCheckArgs> | undefined,
 ): pulumi.Input<{ caCertificate: pulumi.Input<string>; clientCertificate: pulumi.Input<string> }> | undefined {
   if (check === undefined) return undefined;
+  // The certificates are public; only the key is secret, so a check given as one (secret) Output
+  // must not make the plan, and every file and config rendered from it, secret.
   if (pulumi.Output.isInstance(check) || check instanceof Promise)
-    return pulumi.output(check).apply((c) => ({ caCertificate: c.caCertificate, clientCertificate: c.clientCertificate }));
+    return pulumi.unsecret(pulumi.output(check).apply((c) => ({ caCertificate: c.caCertificate, clientCertificate: c.clientCertificate })));
   const { caCertificate, clientCertificate } = check as KubernetesApiCheckArgs;
   return { caCertificate, clientCertificate };
+}
+
+/**
+ * Logs a warning (once, when it resolves) when `kubernetesApiCheck.clientKey` is set but is not a
+ * Pulumi secret. The push keeps it secret either way; the warning is about where it came from.
+ */
+function warnUnlessSecretKey(check: pulumi.Input<KubernetesApiCheckArgs> | undefined): void {
+  if (check === undefined || pulumi.Output.isInstance(check) || check instanceof Promise) return;
+  const key = pulumi.output((check as KubernetesApiCheckArgs).clientKey);
+  key.apply(async (value) => {
+    if (typeof value !== "string" || value === "" || (await pulumi.isSecret(key))) return;
+    await pulumi.log.warn(
+      "kubernetesApiCheck.clientKey is not a Pulumi secret. The push still keeps it secret, but where it comes from it is in " +
+        "clear text. Pass it as a secret: pulumi.secret(key), or config.requireSecret(...).",
+    );
+  });
 }
 
 /**

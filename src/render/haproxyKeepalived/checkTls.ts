@@ -16,15 +16,23 @@ export interface KubernetesApiCheckCertificates {
   clientCertificate: string;
 }
 
+/** What errors show instead of a value that did not parse as a certificate (it could be a private key given in the wrong field). */
+const NOT_SHOWN = "(not shown)";
+
 function certificate(field: string, value: unknown): crypto.X509Certificate {
   if (typeof value !== "string" || !value.includes("-----BEGIN CERTIFICATE-----"))
-    throw new InputError(field, value, "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+    throw new InputError(field, NOT_SHOWN, "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
   try {
     return new crypto.X509Certificate(value);
   } catch (err) {
-    throw new InputError(field, value, `is not a readable certificate (${(err as Error).message})`);
+    throw new InputError(field, NOT_SHOWN, `is not a readable certificate (${(err as Error).message})`);
   }
 }
+
+/** OIDs of the extended key usages that allow TLS client authentication (RFC 5280 §4.2.1.12). */
+const CLIENT_AUTH_OIDS = ["1.3.6.1.5.5.7.3.2", "2.5.29.37.0"];
+/** Days of validity left below which the plan warns. */
+export const EXPIRY_WARNING_DAYS = 30;
 
 /**
  * Checks the CA and client certificates: both parse, the CA is a CA certificate, the client
@@ -42,7 +50,36 @@ export function checkKubernetesApiCheckCertificates(field: string, value: unknow
   const now = Date.now();
   if (Date.parse(client.validTo) < now || Date.parse(client.validFrom) > now)
     throw new InputError(`${field}.clientCertificate`, client.subject, `is not valid now (valid ${client.validFrom} to ${client.validTo})`);
+  // Node 20: `keyUsage` lists the extended key usages; absent extension = any usage (RFC 5280)
+  const eku = client.keyUsage as string[] | undefined;
+  if (eku !== undefined && !eku.some((oid) => CLIENT_AUTH_OIDS.includes(oid)))
+    throw new InputError(
+      `${field}.clientCertificate`,
+      client.subject,
+      "has no clientAuth extended key usage (1.3.6.1.5.5.7.3.2): kube-apiserver would answer 401 and HAProxy would mark every node DOWN",
+    );
   return { caCertificate: v.caCertificate as string, clientCertificate: v.clientCertificate as string };
+}
+
+/**
+ * Warnings about the check's client certificate: it expires within {@link EXPIRY_WARNING_DAYS}
+ * days (once it has expired kube-apiserver answers 401, HAProxy expects 200, and every node is
+ * marked DOWN although the API servers are healthy: renew it, and the cluster CA with it, before).
+ */
+export function kubernetesApiCheckWarnings(certs: KubernetesApiCheckCertificates, now = Date.now()): string[] {
+  const client = new crypto.X509Certificate(certs.clientCertificate);
+  const days = (Date.parse(client.validTo) - now) / 86_400_000;
+  return days < EXPIRY_WARNING_DAYS
+    ? [
+        `kubernetesApiCheck.clientCertificate expires ${client.validTo} (in ${Math.max(0, Math.floor(days))} days): once it has, ` +
+          "kube-apiserver answers HAProxy's check with 401 and every Kubernetes API node is marked DOWN. Renew it and push again before then.",
+      ]
+    : [];
+}
+
+/** When the check's client certificate expires (ISO 8601). */
+export function kubernetesApiCheckExpiry(certs: KubernetesApiCheckCertificates): string {
+  return new Date(Date.parse(new crypto.X509Certificate(certs.clientCertificate).validTo)).toISOString();
 }
 
 /**

@@ -295,6 +295,16 @@ function checkHosts(field: string, hosts: unknown): Host[] {
     unique(i, "address", address.ip, h.address);
     return { name, address, priority };
   });
+  const lowest = parsed.reduce((a, b) => (b.priority < a.priority ? b : a));
+  parsed.forEach((h, i) => {
+    if (h.priority - lowest.priority >= KUBERNETES_API_WEIGHT)
+      throw new InputError(
+        `${field}[${i}].priority`,
+        h.priority,
+        `is ${h.priority - lowest.priority} above ${lowest.name}'s (${lowest.priority}): a gap of ${KUBERNETES_API_WEIGHT} or more ` +
+          "(the Kubernetes API check's weight) means a host that sees no Kubernetes API node keeps the VIP from one that does",
+      );
+  });
   parsed.forEach((h, i) => {
     if (h.address.network !== parsed[0].address.network) {
       throw new InputError(
@@ -441,7 +451,8 @@ function vrrpInstance(a: InstanceArgs): string[] {
  *   `checkScriptDir`) is installed at its path. Contains `authPass` when given: treat as secret.
  * @throws InputError naming the field: fewer than 2 or more than 20 `hosts`; a host name that is
  *   not a DNS label or is duplicated; a host address without prefix, duplicated, or outside the
- *   first host's subnet; a priority outside 1-254 or duplicated; `host` not among the hosts;
+ *   first host's subnet; a priority outside 1-254, or 50 or more above the lowest (the Kubernetes
+ *   API check's weight could then not move the VIP); `host` not among the hosts;
  *   `vip` malformed, with a prefix other than the hosts', outside their subnet, equal to a host
  *   address or to the network/broadcast address; a bad `interface`; `virtualRouterId` outside
  *   1-255; `authPass` with VRRPv3 or malformed; any `tuning.keepalived.*` out

@@ -11,7 +11,12 @@ import { checkEndpoint } from "../talos/patch";
 import { parseTalosVersion } from "../talos/version";
 import { HaproxyConfigSpec, renderHaproxyConfig } from "./haproxyConfig";
 import { DEFAULT_HOST_PRIORITY, renderCheckScript, renderKeepalivedConfig } from "./keepalivedConfig";
-import { checkKubernetesApiCheckCertificates, kubernetesApiCheckFiles, KubernetesApiCheckCertificates } from "./checkTls";
+import {
+  checkKubernetesApiCheckCertificates,
+  kubernetesApiCheckFiles,
+  KubernetesApiCheckCertificates,
+  kubernetesApiCheckWarnings,
+} from "./checkTls";
 import { installedFiles, PushStepsSpec, renderPushSteps } from "./pushScript";
 import { DEFAULT_TUNING, FAST_TUNING, HaproxyMonitorArgs, LoadBalancerTuning, LoadBalancerTuningInput } from "./tuning";
 
@@ -221,6 +226,7 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     args.kubernetesApiCheck === undefined ? undefined : checkKubernetesApiCheckCertificates("kubernetesApiCheck", args.kubernetesApiCheck);
   const checkFiles = checkCerts && kubernetesApiCheckFiles(checkCerts);
   const haproxyFiles = (key: string | undefined) => (checkFiles ? checkFiles.files(key ?? MASKED_CLIENT_KEY) : []);
+  if (checkCerts) warnings.push(...kubernetesApiCheckWarnings(checkCerts));
   if (!checkFiles)
     warnings.push(
       "HAProxy's Kubernetes API check is unauthenticated: kube-apiserver answers 401 to an anonymous /readyz whether it is ready " +
@@ -262,6 +268,12 @@ export function planHaproxyKeepalived(args: HaproxyKeepalivedPlanSpec): HaproxyK
     });
     endpoint = vipIp;
     const hostSpecs = hosts.map((h) => ({ name: h.name, address: h.address.cidr, priority: h.priority }));
+    const priorities = new Set(hosts.map((h, i) => h.priority ?? defaultPriority(i)));
+    if (priorities.size > 1 && (tuning.keepalived?.preempt ?? true))
+      warnings.push(
+        `loadBalancers: the VRRP priorities differ (${[...priorities].join(", ")}): the highest host takes the VIP back whenever it ` +
+          "returns, a second move that resets every long-lived stream again. Leave priority unset (200 for every host) unless that is wanted.",
+      );
     const checkScript = renderCheckScript({ tuning, monitor: args.monitor, vip: vipIp });
     // Push order: lowest priority first (with the default equal priorities, the order given). The
     // VIP holder is whichever host took it, so this is a stable order, not a guarantee that the

@@ -44,7 +44,8 @@ export interface PushStepsSpec {
    * Files haproxy.cfg refers to (the authenticated check's CA and client certificate), each at a
    * content-addressed path under the haproxy.cfg directory whose name starts with
    * {@link HAPROXY_FILE_PREFIX}: installed before haproxy.cfg is validated (HAProxy reads them
-   * then), never over a different file, and deleted once no installed haproxy.cfg names them.
+   * then), never over a different file; after a successful reload every such file the new
+   * haproxy.cfg does not name is deleted (also all of them when this list is empty).
    * May hold a private key: the script is then a secret.
    */
   haproxyFiles?: readonly HaproxyFile[];
@@ -243,7 +244,6 @@ function checkScriptSteps(script: RenderedCheckScript | undefined, keepalivedCon
 }
 
 function haproxyFileSteps(files: readonly HaproxyFile[], haproxyCfg: string): { install: string[]; prune: string[] } {
-  if (files.length === 0) return { install: [], prune: [] };
   const dir = dirname(haproxyCfg);
   const install = files.flatMap((f, i) => {
     const path = checkPath(`haproxyFiles[${i}].path`, f.path);
@@ -262,18 +262,19 @@ function haproxyFileSteps(files: readonly HaproxyFile[], haproxyCfg: string): { 
       "fi",
     ];
   });
-  const keep = files.map((f) => `"$f" != ${f.path}`).join(" && ");
+  const keep = files.map((f) => `"$f" != ${f.path}`);
   return {
-    install: [
-      "# 1a. files haproxy.cfg refers to, at content-addressed paths the running HAProxy does not read",
-      `previous_files=$(grep -o '${dir}/${HAPROXY_FILE_PREFIX}[a-z-]*-[0-9a-f]*\\.pem' ${haproxyCfg} 2>/dev/null || true)`,
-      ...install,
-    ],
+    install: install.length
+      ? ["# 1a. files haproxy.cfg refers to, at content-addressed paths the running HAProxy does not read", ...install]
+      : [],
+    // HAProxy reads these files only when it starts or reloads: once the reload above succeeded,
+    // every such file the new haproxy.cfg does not name (an older certificate and its key, or all
+    // of them when the check is no longer authenticated) can go.
     prune: [
-      "# 6a. remove files that neither the new nor the previous haproxy.cfg names",
+      "# 6a. remove the files haproxy.cfg refers to that the new one does not name (old certificates and keys)",
       `for f in ${dir}/${HAPROXY_FILE_PREFIX}*.pem; do`,
       '  [ -e "$f" ] || continue',
-      `  if [[ ${keep} ]] && ! grep -qxF -- "$f" <<< "$previous_files"; then rm -f -- "$f"; fi`,
+      keep.length ? `  if [[ ${keep.join(" && ")} ]]; then rm -f -- "$f"; fi` : '  rm -f -- "$f"',
       "done",
     ],
   };
