@@ -66,12 +66,13 @@ export type {
   KubeVipServicesArgs,
 } from "./components/KubeVipEndpoint";
 export { TalosConfigPush } from "./components/TalosConfigPush";
-export type { TalosConfigPushArgs } from "./components/TalosConfigPush";
+export type { TalosConfigPushArgs, TalosNodeArgs, NodePatchArgs } from "./components/TalosConfigPush";
 export {
   ApplyMode,
   BalanceAlgorithm,
   CiliumDelivery,
   CiliumMode,
+  ConfigSource,
   DnsRecordType,
   KubeProxyMode,
   KubeVipForwardingMethod,

@@ -82,7 +82,12 @@ describe("ha-pair", () => {
 
   test("the endpoint flows into the talosctl push: cluster endpoint and certSANs are the VIP", async () => {
     const lb = new HaproxyKeepalivedEndpoint("lb", haPair);
-    const push = new TalosConfigPush("talos", { talosVersion: "1.11", controlPlanes, endpoint: lb.endpoint, talosconfig: "x" });
+    const push = new TalosConfigPush("talos", {
+      talosVersion: "1.11",
+      controlPlanes,
+      endpoint: lb.endpoint,
+      talosconfig: "context: x\ncontexts:\n  x: {}\n",
+    });
     const patch = (await valueOf(push.patches))["cp-01"];
     expect(patch).toContain("endpoint: https://192.168.30.30:6443");
     expect(patch).toMatch(/certSANs:\n\s+- 192\.168\.30\.30/);

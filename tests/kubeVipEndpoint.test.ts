@@ -66,7 +66,7 @@ test("its patch flows into TalosConfigPush: every node's patch carries the kube-
     controlPlanes,
     endpoint: ep.endpoint,
     extraPatch: ep.talosPatch,
-    talosconfig: "context: x",
+    talosconfig: "context: x\ncontexts:\n  x: {}\n",
   });
   const patches = await valueOf(push.patches);
   for (const node of ["cp-01", "cp-02", "cp-03"]) {

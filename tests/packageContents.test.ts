@@ -61,6 +61,7 @@ test("the entry exports the components, the enums, InputError and the render nam
     "CiliumDelivery",
     "CiliumMode",
     "CiliumServices",
+    "ConfigSource",
     "DnsRecordType",
     "HaproxyKeepalivedEndpoint",
     "InputError",

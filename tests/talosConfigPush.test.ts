@@ -18,7 +18,7 @@ const args: TalosConfigPushArgs = {
   endpoint: "10.20.0.10",
   vip: "10.20.0.10",
   link: "ens18",
-  talosconfig: "context: lab\n",
+  talosconfig: "context: lab\ncontexts:\n  lab:\n    endpoints: [10.20.0.11]\n",
 };
 
 let rec: MockRecorder;

@@ -94,7 +94,7 @@ export function loadStackConfig(projectDir: string, stack: string, log: (m: stri
     const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
     if (value !== null && typeof value === "object" && "secure" in value) {
       // Encrypted with the stack's secrets provider, which synth cannot reach.
-      config[key] = `<placeholder for ${key}>`;
+      config[key] = placeholderFor(key);
       secretKeys.push(key);
       placeholders.push(key);
       continue;
@@ -105,7 +105,7 @@ export function loadStackConfig(projectDir: string, stack: string, log: (m: stri
   for (const short of SECRET_CONFIG_KEYS[platform] ?? []) {
     const key = `${PROJECT}:${short}`;
     if (!(key in config)) {
-      config[key] = `<placeholder for ${key}>`;
+      config[key] = placeholderFor(key);
       placeholders.push(key);
     }
     secretKeys.push(key);
@@ -190,4 +190,13 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     fileCount: Object.keys(files).length,
     placeholders,
   };
+}
+
+/**
+ * The placeholder of a secret key: its name, in the shape the component checks (a talosconfig
+ * needs a current context that `contexts` holds, so its placeholder is such a YAML document).
+ */
+function placeholderFor(key: string): string {
+  if (key.endsWith(":talosconfig")) return `# <placeholder for ${key}>\ncontext: placeholder\ncontexts:\n  placeholder: {}\n`;
+  return `<placeholder for ${key}>`;
 }

@@ -4,12 +4,38 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "./contract";
-import { validated } from "./inputs";
+import { isPlain, validated } from "./inputs";
 import { checkStatic, planTalosConfigPush, TalosConfigPushPlanSpec } from "../render/talos/pushPlan";
 import { PUSH_INTERPRETER, READER_ENV, TALOSCONFIG_ENV } from "../render/talos/talosctl";
 import { pushReaderCommand } from "../render/talos/pushReader";
-import { ApplyMode, LinkAddressing } from "../render/enums";
+import { ApplyMode, ConfigSource, LinkAddressing } from "../render/enums";
 import { parsePatchYaml } from "../render/patchYaml";
+import { InputError } from "../core/errors";
+import {
+  CONFIG_SOURCES,
+  GeneratedPlan,
+  GeneratedPlanSpec,
+  planGeneratedConfigs,
+  SECRETS_ENV,
+  staticGeneratedChecks,
+} from "../render/talos/generated";
+import { checkTalosconfig, secretsFingerprint } from "../render/talos/clusterState";
+
+/** A node listed by name and address (workers in generated mode). */
+export interface TalosNodeArgs {
+  /** Node name: a DNS label (`wk-01`), plain: resources are named after it. */
+  name: string;
+  /** The node's own address with prefix length, e.g. `192.168.30.41/24`. May be an Output. */
+  address: pulumi.Input<string>;
+}
+
+/** A patch for one node (generated mode). */
+export interface NodePatchArgs {
+  /** The control plane's or worker's name. */
+  node: string;
+  /** Strategic-merge patch as YAML text (one or more documents), e.g. a hostname or install disk. */
+  patch: pulumi.Input<string>;
+}
 
 /** Arguments of {@link TalosConfigPush}. */
 export interface TalosConfigPushArgs {
@@ -66,11 +92,57 @@ export interface TalosConfigPushArgs {
    */
   extraPatch?: pulumi.Input<string>;
   /**
-   * The talosconfig (YAML content, not a path). Always stored as a Pulumi secret: it reaches
-   * talosctl through a 0600 file in a private temporary directory that is removed afterwards,
-   * never through the command line.
+   * The talosconfig (YAML content, not a path). Required with `configSource: patch`; ignored with
+   * `generated` (the component makes its own from the secrets bundle: the `talosconfig` output).
+   * Always stored as a Pulumi secret: it reaches talosctl through a 0600 file in a private
+   * temporary directory that is removed afterwards, never through the command line.
+   * @throws InputError (`talosconfig`, shown as `[secret]`) when missing in patch mode, empty, not
+   *   YAML, or without a current context that `contexts` holds.
    */
-  talosconfig: pulumi.Input<string>;
+  talosconfig?: pulumi.Input<string>;
+  /**
+   * `patch` (default): patch the control planes' current configs with `talosctl patch
+   * machineconfig` (existing clusters). `generated`: generate every node's whole config with
+   * `talosctl gen config` from a secrets bundle and patches, apply it with `talosctl apply-config`
+   * (`--insecure` to a node in maintenance mode), bootstrap etcd once, then the workers (new
+   * clusters; also existing ones given their `secretsBundle`). Plain, not an Input: it decides
+   * which resources exist.
+   * @throws InputError (`configSource`) for any other value.
+   */
+  configSource?: ConfigSource;
+  /** Generated mode: the cluster name given to `talosctl gen config`, a DNS label. Default `talos`. */
+  clusterName?: pulumi.Input<string>;
+  /**
+   * Generated mode: Kubernetes version (`1.32.3`), checked against Talos's support matrix
+   * (`pkg/machinery/compatibility/talos1<minor>`: 1.9 runs 1.27–1.32, 1.11 1.29–1.34, 1.12
+   * 1.30–1.35, 1.13 1.31–1.36). Default: the pinned talosctl release's own default (1.9: 1.32.3,
+   * 1.11: 1.34.1, 1.12: 1.35.4, 1.13: 1.36.3; required for 1.10).
+   * @throws InputError (`kubernetesVersion`) when malformed or outside that range.
+   */
+  kubernetesVersion?: pulumi.Input<string>;
+  /** Generated mode: the worker nodes, applied after every control plane, `workerParallelism` at a time. Default none. */
+  workers?: TalosNodeArgs[];
+  /**
+   * Generated mode: a Talos secrets bundle (`talosctl gen secrets` output, YAML), as a secret: an
+   * existing cluster's (`talosctl gen secrets --from-controlplane-config`). Default: generated once
+   * by a `<name>-secrets` command and kept only as a Pulumi secret (its stdout; never logged).
+   * @throws InputError (`secretsBundle`, shown as `[secret]`) when it lacks cluster.id or the CA certificates.
+   */
+  secretsBundle?: pulumi.Input<string>;
+  /**
+   * Generated mode: patches (YAML text, strategic merge, one or more documents) for every node,
+   * passed to `gen config --config-patch` after the endpoint's own. A patch that sets
+   * `cluster.controlPlane.endpoint` to another URL, or a VIP while `vip` is set, is refused.
+   */
+  configPatches?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Generated mode: patches for the control planes only (after `configPatches`). */
+  controlPlanePatches?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Generated mode: patches for the workers only (after `configPatches`). */
+  workerPatches?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Generated mode: patches for single nodes (applied last), by node name. */
+  nodePatches?: pulumi.Input<pulumi.Input<NodePatchArgs>[]>;
+  /** Generated mode: how many workers are applied at the same time, 1–64. Default 2. Plain: it shapes the dependency graph. */
+  workerParallelism?: number;
   /**
    * `talosctl patch --mode`: `auto`, `no-reboot`, `reboot`, `staged` or `try`. Default
    * `no-reboot` (applies live; fails instead of rebooting when a change needs a reboot). With
@@ -144,9 +216,45 @@ export class TalosConfigPush extends pulumi.ComponentResource {
   public readonly commandLines!: pulumi.Output<Record<string, string>>;
   /** SHA-256 (hex) of each node's patch and command: the replacement trigger. */
   public readonly patchHashes!: pulumi.Output<Record<string, string>>;
+  /**
+   * Generated mode: the talosconfig (secret), whose endpoints are the control planes' own
+   * addresses (never the VIP: Talos's VIP is only held while etcd is healthy). Patch mode: the
+   * talosconfig given.
+   */
+  public readonly talosconfig!: pulumi.Output<string | undefined>;
+  /** Generated mode: the admin kubeconfig (secret) from the first control plane; its server is the endpoint URL. Undefined in patch mode. */
+  public readonly kubeconfig!: pulumi.Output<string | undefined>;
+  /** The apply order, one line a step (generated mode), or the patch order (patch mode). */
+  public readonly applyOrder!: pulumi.Output<string[]>;
 
   constructor(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { talosconfig, ...rest } = args;
+    const source = checkConfigSource(args.configSource);
+    if (source === "generated") {
+      super(componentToken("TalosConfigPush"), name, {}, opts);
+      this.generated(name, args, opts);
+      return;
+    }
+    const {
+      talosconfig: givenTalosconfig,
+      configSource: _source,
+      clusterName: _c,
+      kubernetesVersion: _k,
+      workers: _w,
+      secretsBundle: _s,
+      configPatches: _p1,
+      controlPlanePatches: _p2,
+      workerPatches: _p3,
+      nodePatches: _p4,
+      workerParallelism: _wp,
+      ...rest
+    } = args;
+    if (givenTalosconfig === undefined)
+      throw new InputError("talosconfig", undefined, 'is required with configSource "patch" (a talosconfig the nodes trust)');
+    if (typeof givenTalosconfig === "string") checkTalosconfig("talosconfig", givenTalosconfig);
+    const talosconfig = pulumi.output(givenTalosconfig).apply((t) => {
+      checkTalosconfig("talosconfig", t);
+      return t;
+    });
     // The endpoint is usually an Output of an endpoint component: check what is plain right now.
     const { talosVersion, controlPlanes, mode, tryTimeout, talosctl, linkAddressing } = rest;
     validated({ talosVersion, controlPlanes, mode, tryTimeout, talosctl, linkAddressing }, (a) =>
@@ -190,8 +298,135 @@ export class TalosConfigPush extends pulumi.ComponentResource {
     this.patches = plans.apply((p) => mapValues(p, (v) => v.patch));
     this.commandLines = plans.apply((p) => mapValues(p, (v) => v.commandLine));
     this.patchHashes = plans.apply((p) => mapValues(p, (v) => v.hash));
-    this.registerOutputs({ patches: this.patches, commandLines: this.commandLines, patchHashes: this.patchHashes });
+    this.talosconfig = secretConfig;
+    this.kubeconfig = pulumi.output(undefined);
+    this.applyOrder = pulumi.output(args.controlPlanes.map((n, i) => `${i + 1}. ${n.name}: talosctl patch machineconfig, wait for etcd`));
+    this.registerOutputs({
+      patches: this.patches,
+      commandLines: this.commandLines,
+      patchHashes: this.patchHashes,
+      talosconfig: this.talosconfig,
+      kubeconfig: this.kubeconfig,
+      applyOrder: this.applyOrder,
+    });
   }
+
+  /** `configSource: generated`: secrets, talosconfig, one apply per node, kubeconfig. */
+  private generated(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions): void {
+    const mutable = this as unknown as Record<string, unknown>;
+    const { talosconfig: _t, configSource: _s, secretsBundle, extraPatch, ...rest } = args;
+    const workerNames = (args.workers ?? []).map((w) => w.name);
+    const parallelism = args.workerParallelism;
+    const parsedExtraPatch =
+      extraPatch === undefined
+        ? undefined
+        : typeof extraPatch === "string"
+          ? parsePatchYaml("extraPatch", extraPatch)
+          : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
+    // What is plain is checked now, before any child resource; everything again when it resolves.
+    const spec = { ...rest, clusterName: rest.clusterName ?? "talos", extraPatch: parsedExtraPatch };
+    staticGeneratedChecks(spec as unknown as Partial<GeneratedPlanSpec>, { vip: args.vip !== undefined });
+    const plan = validated(spec, (a) => planGeneratedConfigs(a as unknown as GeneratedPlanSpec));
+    if (isPlain(spec)) {
+      planGeneratedConfigs(spec as unknown as GeneratedPlanSpec).warnings.forEach((w) => pulumi.log.warn(w, this));
+    }
+    const reader = pushReaderCommand().join("\n");
+    const bundle: pulumi.Output<string> =
+      secretsBundle !== undefined
+        ? pulumi.secret(secretsBundle)
+        : pulumi.secret(
+            new command.local.Command(
+              `${name}-secrets`,
+              { interpreter: [...PUSH_INTERPRETER], create: plan.secretsScript, logging: "none" },
+              // Never generated again: a new bundle would be a new cluster. Changing talosctl's path changes the script, not the cluster.
+              { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create"] },
+            ).stdout,
+          );
+    const fingerprint = pulumi.unsecret(bundle.apply((b) => secretsFingerprint("secretsBundle", b)));
+    const talosconfig = pulumi.secret(
+      new command.local.Command(
+        `${name}-talosconfig`,
+        {
+          interpreter: [...PUSH_INTERPRETER],
+          create: plan.talosconfigScript,
+          environment: { [SECRETS_ENV]: bundle },
+          triggers: [fingerprint],
+          logging: "none",
+        },
+        { parent: this, additionalSecretOutputs: ["stdout"] },
+      ).stdout,
+    );
+    const byName = new Map<string, command.local.Command>();
+    const names = [...args.controlPlanes.map((n) => n.name), ...workerNames];
+    const cpCount = args.controlPlanes.length;
+    const p = parallelism ?? 2;
+    names.forEach((node, index) => {
+      const nodePlan = plan.apply((pl) => pl.nodes.find((n) => n.name === node) as GeneratedPlan["nodes"][number]);
+      const after =
+        index < cpCount
+          ? index === 0
+            ? []
+            : [names[index - 1]]
+          : [names[cpCount - 1], ...(index - cpCount >= p ? [names[index - p]] : [])];
+      const deps = after.map((a) => byName.get(a) as command.local.Command);
+      byName.set(
+        node,
+        new command.local.Command(
+          `${name}-${node}`,
+          {
+            interpreter: [...PUSH_INTERPRETER],
+            create: nodePlan.script,
+            stdin: nodePlan.input,
+            environment: { [SECRETS_ENV]: bundle, [TALOSCONFIG_ENV]: talosconfig, [READER_ENV]: reader },
+            triggers: [nodePlan.hash, fingerprint],
+          },
+          { parent: this, dependsOn: index === 0 ? opts?.dependsOn : deps },
+        ),
+      );
+    });
+    const lastCp = byName.get(names[cpCount - 1]) as command.local.Command;
+    const kubeconfig = pulumi.secret(
+      new command.local.Command(
+        `${name}-kubeconfig`,
+        {
+          interpreter: [...PUSH_INTERPRETER],
+          create: plan.kubeconfigScript,
+          environment: { [TALOSCONFIG_ENV]: talosconfig },
+          triggers: [fingerprint],
+          logging: "none",
+        },
+        { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: [lastCp] },
+      ).stdout,
+    );
+    mutable.patches = plan.apply((pl) =>
+      Object.fromEntries(pl.nodes.map((n) => [n.name, n.patches.map((t, i) => `# ${n.patchSources[i]}\n${t}`).join("---\n")])),
+    );
+    mutable.commandLines = plan.apply((pl) => Object.fromEntries(pl.nodes.map((n) => [n.name, n.commandLines.join("\n")])));
+    mutable.patchHashes = plan.apply((pl) => Object.fromEntries(pl.nodes.map((n) => [n.name, n.hash])));
+    mutable.talosconfig = talosconfig;
+    mutable.kubeconfig = kubeconfig;
+    mutable.applyOrder = plan.apply((pl) => pl.order);
+    this.registerOutputs({
+      patches: this.patches,
+      commandLines: this.commandLines,
+      patchHashes: this.patchHashes,
+      talosconfig,
+      kubeconfig,
+      applyOrder: this.applyOrder,
+    });
+  }
+}
+
+function checkConfigSource(value: unknown): ConfigSource {
+  if (value === undefined) return "patch";
+  if (!(CONFIG_SOURCES as readonly unknown[]).includes(value)) {
+    throw new InputError(
+      "configSource",
+      value,
+      `must be one of ${CONFIG_SOURCES.join(", ")} (a plain value: it decides which resources exist)`,
+    );
+  }
+  return value as ConfigSource;
 }
 
 function mapValues<T, R>(record: Record<string, T>, fn: (v: T) => R): Record<string, R> {

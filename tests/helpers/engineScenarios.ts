@@ -57,7 +57,7 @@ async function selectStackScenario(workDir: string): Promise<unknown> {
     const stack = await selectStack({ stackName: "baremetal", workDir, envVars });
     const version = await stack.workspace.pulumiVersion;
     const platform = (await stack.getAllConfig())["talos-endpoints:platform"]?.value;
-    await stack.setConfig("talos-endpoints:talosconfig", { value: "context: e2e", secret: true });
+    await stack.setConfig("talos-endpoints:talosconfig", { value: "context: e2e\ncontexts:\n  e2e: {}\n", secret: true });
     await stack.setConfig("talos-endpoints:lbSshPrivateKey", { value: "not-a-real-key", secret: true });
     let error = "";
     try {

@@ -4,3 +4,6 @@ export * from "./controlPlanes";
 export * from "./patch";
 export * from "./talosctl";
 export * from "./pushPlan";
+export * from "./generated";
+export * from "./clusterState";
+export * from "./kubernetesVersions";

@@ -12,10 +12,16 @@
  *   into `<dir>`, the push's private directory, and `<dir>/patch-order` with the `--patch` file
  *   names in order, one a line; prints one line per decision. Exits 1 with the reason on stderr
  *   when the config is not YAML or the request is malformed.
+ * - `stage`: stdin is `talosctl get machinestatus -o yaml`; prints the machine's stage
+ *   (`maintenance`, `running`, ...).
+ * - `apiserver-ready`: stdin is `talosctl get staticpodstatus -o yaml`; prints `ready` or `not ready`.
+ * - `same <file>`: stdin is the node's active machine config, `<file>` the generated one (both hold
+ *   the cluster's secrets: compared in memory, never printed); prints `same` or `differs`.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { checkVersions, decidePush, ReaderRequest } from "./nodeConfig";
+import { apiServerReady, machineStage, sameMachineConfig } from "./clusterState";
 
 /** Name of the file, inside the push's private directory, that lists the `--patch` files in order. */
 export const PATCH_ORDER_FILE = "patch-order";
@@ -70,7 +76,21 @@ export function main(
       io.out(answer.messages.map((m) => `${m}\n`).join(""));
       return 0;
     }
-    throw new Error(`usage: pushReader versions <minor> | plan <dir> <request JSON> (got ${JSON.stringify(args)})`);
+    if (command === "stage" && rest.length === 0) {
+      io.out(`${machineStage(io.stdin())}\n`);
+      return 0;
+    }
+    if (command === "apiserver-ready" && rest.length === 0) {
+      io.out(apiServerReady(io.stdin()) ? "ready\n" : "not ready\n");
+      return 0;
+    }
+    if (command === "same" && rest.length === 1) {
+      io.out(sameMachineConfig(io.stdin(), fs.readFileSync(rest[0], "utf8")) ? "same\n" : "differs\n");
+      return 0;
+    }
+    throw new Error(
+      `usage: pushReader versions <minor> | plan <dir> <request JSON> | stage | apiserver-ready | same <file> (got ${JSON.stringify(args)})`,
+    );
   } catch (e) {
     io.err(`${(e as Error).message}\n`);
     return 1;
