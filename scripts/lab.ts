@@ -1,5 +1,5 @@
 /**
- * `npm run lab [-- --config default|fast|default-auth|default-strict|seed|default-shutdown] [--faults a,a',b,b',c,e,f,g,h,i,j,k] [--keep]`: builds the
+ * `npm run lab [-- --config default|fast|default-auth|default-strict|seed|default-shutdown] [--faults a,a',b,b',c,e,f,g,h,i,j,k,l] [--keep]`: builds the
  * network-namespace failover lab (tests/lab) with the project's rendered configuration (default
  * profile unless --config says otherwise), runs each fault once, prints the results and tears the
  * lab down. Needs root, iproute2, haproxy, keepalived, openssl. See tests/lab/RESULTS.md.
@@ -17,7 +17,7 @@ function parseArgs(argv: string[]): { config: string; faults: string[]; keep: bo
     else if (argv[i] === "--keep") out.keep = true;
     else
       throw new Error(
-        `unknown argument ${JSON.stringify(argv[i])}; usage: npm run lab -- [--config default|fast|default-auth|default-strict|seed|default-shutdown] [--faults a,a',b,b',c,e,f,g,h,i,j,k] [--keep]`,
+        `unknown argument ${JSON.stringify(argv[i])}; usage: npm run lab -- [--config default|fast|default-auth|default-strict|seed|default-shutdown] [--faults a,a',b,b',c,e,f,g,h,i,j,k,l] [--keep]`,
       );
   }
   return out;

@@ -287,8 +287,10 @@ describe("keepalived.conf content", () => {
       );
       expect(l).not.toContain("nopreempt");
     }
+    expect(a).toContain("preempt_delay 2");
     const pinned = lines(renderKeepalivedConfig(keepalivedSpec({ tuning: { keepalived: { preempt: false } } })));
     expect(pinned).toContain("nopreempt");
+    expect(pinned.some((l) => l.startsWith("preempt_delay"))).toBe(false);
     const given = lines(renderKeepalivedConfig(keepalivedSpec({ hosts: [{ ...HOSTS[0], priority: 160 }, HOSTS[1]] })));
     expect(given).toContain("priority 160");
     // a gap of 50 (the Kubernetes API check's weight) or more is refused

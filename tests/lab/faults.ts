@@ -12,7 +12,7 @@ import { windowStats, WindowStats } from "./prober";
 
 /** A scenario yields the outcome of one or more faults (b and d share one: d repairs b). */
 export interface Scenario {
-  /** Scenario id, as accepted on the command line: a, a', b, b', c, e, f, g, h, i, j, k (b also measures d). */
+  /** Scenario id, as accepted on the command line: a, a', b, b', c, e, f, g, h, i, j, k, l (b also measures d). */
   id: string;
   faults: FaultId[];
   run(lab: Lab, rep: number): Promise<Outcome[]>;
@@ -167,6 +167,29 @@ const apiserversDown: Scenario = {
     await lab.observe(Date.now(), { minMs: 1000, maxMs: 20_000 });
     await lab.settle();
     return [outcome("g", stats, { talosOkPct, vipMoves: moves.moves })];
+  },
+};
+
+/**
+ * l: the MASTER alone loses every Kubernetes API node (its TCP to port 6443 is blackholed; the
+ * Talos API still works from both hosts). Expected: the peer, which still sees them, takes the
+ * VIP. Measures the Kubernetes API requests until restored and the Talos API probes meanwhile;
+ * repaired by removing the cut.
+ */
+const masterLosesKubernetesApi: Scenario = {
+  id: "l",
+  faults: ["l"],
+  async run(lab) {
+    const master = await lab.baseline();
+    const t = Date.now();
+    await master.cutKubernetesApi(true);
+    const stats = await lab.observe(t, { minMs: 6000, maxMs: 20_000 });
+    const talos = lab.prober.talosResults.filter((r) => r.t0 >= t && r.t0 <= stats.until);
+    const talosOkPct = talos.length ? (100 * talos.filter((r) => r.ok).length) / talos.length : 0;
+    const holders = await lab.holders();
+    await master.cutKubernetesApi(false);
+    await lab.settle();
+    return [outcome("l", stats, { talosOkPct, vipMoves: holders.length === 1 && holders[0] !== master ? 1 : 0 })];
   },
 };
 
@@ -383,6 +406,7 @@ export const SCENARIOS: readonly Scenario[] = [
   haproxyHangs,
   keepalivedStalls,
   bothRestart,
+  masterLosesKubernetesApi,
 ];
 
 /**

@@ -181,6 +181,17 @@ export class LbHost {
     this.signalAll(this.keepalived, "keepalived", "SIGCONT");
   }
 
+  /**
+   * Fault l: this host can no longer reach any node's port 6443 (an `ip rule` sends TCP to port
+   * 6443 to a table holding only a blackhole route), while port 50000 still works: the host alone
+   * sees no Kubernetes API node. `false` removes the rule.
+   */
+  async cutKubernetesApi(cut: boolean): Promise<void> {
+    const rule = ["-n", this.ns, "rule", cut ? "add" : "del", "ipproto", "tcp", "dport", "6443", "lookup", "6443"];
+    if (cut) await run("ip", ["-n", this.ns, "route", "replace", "blackhole", "default", "table", "6443"]);
+    await run("ip", rule, { allowFail: !cut });
+  }
+
   /** Fault b': SIGTERM to Keepalived's parent process (it sends priority-0 adverts and removes the VIP); waits ≤ 5 s. */
   async stopKeepalived(): Promise<void> {
     const k = this.keepalived;

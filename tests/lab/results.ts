@@ -4,7 +4,7 @@
  */
 
 /** The faults of the lab (issue 3; g to k from issue 12). */
-export const FAULT_IDS = ["a", "a'", "b", "b'", "c", "d", "e", "f", "g", "h", "i", "j", "k"] as const;
+export const FAULT_IDS = ["a", "a'", "b", "b'", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"] as const;
 /** One of {@link FAULT_IDS}. */
 export type FaultId = (typeof FAULT_IDS)[number];
 
@@ -23,6 +23,7 @@ export const FAULT_TITLES: Readonly<Record<FaultId, string>> = Object.freeze({
   i: "HAProxy hung (SIGSTOP) on the MASTER",
   j: "Keepalived frozen 2 s on the MASTER, then resumed",
   k: "both load balancers restart together",
+  l: "the MASTER alone loses every Kubernetes API node",
 });
 
 /** What happened to 4 idle watch streams open through the VIP when the fault hit. */
@@ -62,7 +63,7 @@ export interface Outcome {
   liveUnchanged?: boolean;
   /** Long-lived streams (b, b', c, d, i, j). */
   streams?: StreamOutcome;
-  /** g: share of Talos API probes through the VIP that succeeded, %, from the fault for 5 s. */
+  /** g, l: share of Talos API probes through the VIP that succeeded, %, from the fault for 5 s (l: until restored). */
   talosOkPct?: number;
   /** g: times the VIP changed hands during the fault. */
   vipMoves?: number;
@@ -158,6 +159,10 @@ export const DEFAULT_GOALS: Readonly<Partial<Record<FaultId, Goal>>> = Object.fr
     met: (s: FaultSummary) => oneMovePerStall(s) && streamsResetWithin1s(s),
   },
   k: { text: "restored ≤ 2.0 s after the restart", met: restoredWithin(2.0) },
+  l: {
+    text: "the peer takes the VIP; Kubernetes API restored ≤ 6 s; Talos API ≥ 99 %",
+    met: (s: FaultSummary) => restoredWithin(6)(s) && (s.vipMoves?.min ?? 0) === 1 && (s.talosOkPct?.min ?? 0) >= 99,
+  },
 });
 
 /** Goals of the authenticated configuration: the defaults' plus h. */

@@ -92,6 +92,15 @@ export const DEFAULT_HOST_PRIORITY = 200;
  * increased for slower processors".
  */
 export const VRRP_RLIMIT_RTTIME_US = 200_000;
+/**
+ * `preempt_delay`, seconds: how long a BACKUP waits, after the MASTER's adverts show a lower
+ * priority, before it takes the VIP (keepalived.conf(5), "preempt_delay"). Both hosts' Kubernetes
+ * API checks fail when kube-apiserver is down everywhere, but not at the same instant (HAProxy's
+ * checks and keepalived's script runs are not in step); without a delay the VIP moved once in
+ * such an outage in 1 of 3 lab runs (fault g). Cost: a host that alone lost every Kubernetes API
+ * node hands over this much later (fault l).
+ */
+export const PREEMPT_DELAY_SEC = 2;
 /** Name of the `vrrp_script` that lowers the priority while no Kubernetes API node is UP. */
 export const KUBERNETES_API_SCRIPT_NAME = "chk_kubernetes_api";
 /**
@@ -419,7 +428,13 @@ function vrrpInstance(a: InstanceArgs): string[] {
   return [
     `vrrp_instance ${VRRP_INSTANCE_NAME} {`,
     "    state BACKUP",
-    ...(a.k.preempt ? [] : ["    nopreempt"]),
+    ...(a.k.preempt
+      ? [
+          "    # wait this long before taking the VIP from a lower-priority MASTER: when kube-apiserver goes down",
+          "    # everywhere, both hosts' Kubernetes API checks fail within this window, so the VIP stays",
+          `    preempt_delay ${PREEMPT_DELAY_SEC}`,
+        ]
+      : ["    nopreempt"]),
     `    interface ${a.iface}`,
     `    virtual_router_id ${a.vrid}`,
     `    priority ${a.self.priority}`,
