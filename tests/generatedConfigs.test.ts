@@ -172,14 +172,15 @@ describe("the plan", () => {
       workerPatches: ["machine: {kubelet: {extraArgs: {max-pods: '150'}}}"],
       nodePatches: [{ node: "wk-02", patch: "machine: {network: {hostname: wk-02}}" }],
     });
-    expect(plan.nodes[0].patchSources).toEqual(["endpoint", "configPatches[0]", "controlPlanePatches[0]"]);
-    expect(plan.nodes[4].patchSources).toEqual(["endpoint", "configPatches[0]", "workerPatches[0]", "nodePatches[0]"]);
+    // Control planes: the main patch and the certSANs as two files (one v1alpha1 document a patch file).
+    expect(plan.nodes[0].patchSources).toEqual(["main", "certSANs", "configPatches[0]", "controlPlanePatches[0]"]);
+    expect(plan.nodes[4].patchSources).toEqual(["main", "configPatches[0]", "workerPatches[0]", "nodePatches[0]"]);
     expect(plan.nodes[4].patches[0]).toBe("---\nmachine:\n  features:\n    kubePrism:\n      enabled: true\n      port: 7445\n");
     expect(plan.nodes[0].patches[0]).toContain("kind: Layer2VIPConfig\nname: 192.168.30.30\nlink: ens18\n");
-    expect(plan.nodes[0].patches[0]).toContain("certSANs:\n    - 192.168.30.30\n");
+    expect(plan.nodes[0].patches[1]).toContain("certSANs:\n    - 192.168.30.30\n");
     // The display never holds a file's content.
     expect(plan.nodes[0].commandLines[0]).toBe(
-      "talosctl gen config lab https://192.168.30.30:6443 --with-secrets <secrets bundle: temporary 0600 file> --talos-version v1.12 --kubernetes-version 1.35.4 --output-types controlplane --output <temporary config.yaml> --with-docs=false --with-examples=false --config-patch <temporary endpoint patch> --config-patch <temporary configPatches[0] patch> --config-patch <temporary controlPlanePatches[0] patch>",
+      "talosctl gen config lab https://192.168.30.30:6443 --with-secrets <secrets bundle: temporary 0600 file> --talos-version v1.12 --kubernetes-version 1.35.4 --output-types controlplane --output <temporary config.yaml> --with-docs=false --with-examples=false --config-patch <temporary main patch> --config-patch <temporary certSANs patch> --config-patch <temporary configPatches[0] patch> --config-patch <temporary controlPlanePatches[0] patch>",
     );
   });
 

@@ -399,7 +399,12 @@ export class TalosConfigPush extends pulumi.ComponentResource {
       ).stdout,
     );
     mutable.patches = plan.apply((pl) =>
-      Object.fromEntries(pl.nodes.map((n) => [n.name, n.patches.map((t, i) => `# ${n.patchSources[i]}\n${t}`).join("---\n")])),
+      Object.fromEntries(
+        pl.nodes.map((n) => [
+          n.name,
+          n.patches.map((t, i) => `---\n# --config-patch ${i + 1}: ${n.patchSources[i]}\n${t.replace(/^---\n/, "")}`).join(""),
+        ]),
+      ),
     );
     mutable.commandLines = plan.apply((pl) => Object.fromEntries(pl.nodes.map((n) => [n.name, n.commandLines.join("\n")])));
     mutable.patchHashes = plan.apply((pl) => Object.fromEntries(pl.nodes.map((n) => [n.name, n.hash])));

@@ -315,7 +315,12 @@ export function planGeneratedConfigs(spec: GeneratedPlanSpec): GeneratedPlan {
   // that name, the exclude-from-external-load-balancers label present, no interfaces[] entry).
   const rendered = renderControlPlanePatch({ ...spec, extraPatch: spec.extraPatch });
   const url = kubernetesApiUrl(rendered.certSANs[0]);
-  const cpPatch = [rendered.yaml, renderCertSansPatch(rendered.certSANs, rendered.certSANs) ?? "", ...rendered.oneShot.map((p) => p.yaml)];
+  const sans = renderCertSansPatch(rendered.certSANs, rendered.certSANs);
+  const cpPatch = [
+    { source: "main", text: rendered.yaml },
+    ...(sans === undefined ? [] : [{ source: "certSANs", text: sans }]),
+    ...rendered.oneShot.map((p) => ({ source: p.description, text: p.yaml })),
+  ];
   const kubePrism = { enabled: spec.kubePrismEnabled ?? true, port: spec.kubePrismPort ?? 7445 };
   const workerPatch = toYaml([{ machine: { features: { kubePrism } } }]);
   const owned = { endpointUrl: url, vip: spec.vip };
@@ -339,13 +344,10 @@ export function planGeneratedConfigs(spec: GeneratedPlanSpec): GeneratedPlan {
   ];
   const lastCp = cps[cps.length - 1].name;
   nodeList.forEach((n, index) => {
-    const own = n.role === "controlplane" ? cpPatch.join("") : workerPatch;
-    const patches = [
-      { source: "endpoint", text: own },
-      ...all,
-      ...(n.role === "controlplane" ? cpUser : wUser),
-      ...(perNode.get(n.name) ?? []),
-    ];
+    // One --config-patch per part: a patch file may hold one v1alpha1 document only
+    // (configpatcher.LoadPatches: "duplicate document /v1alpha1/ is not allowed").
+    const own = n.role === "controlplane" ? cpPatch : [{ source: "main", text: workerPatch }];
+    const patches = [...own, ...all, ...(n.role === "controlplane" ? cpUser : wUser), ...(perNode.get(n.name) ?? [])];
     const bootstrap = index === 0;
     const after =
       n.role === "controlplane"
