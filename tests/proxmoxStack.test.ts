@@ -9,10 +9,22 @@ import { PROJECT_DIR, readVariantConfig, removeVariants, stackVariant, synthVari
 
 afterAll(removeVariants);
 
-describe("the proxmox example stack under mocks", () => {
+/**
+ * The example with `configSource: patch` (an existing cluster: the talosctl push patches the control
+ * planes), no workers, and the talosconfig set as an encrypted secret (synth's placeholder).
+ */
+const PATCH_PATH = {
+  configSource: "patch",
+  clusterName: undefined,
+  kubernetesVersion: undefined,
+  workerNodes: undefined,
+  talosconfig: { secure: "AAAA" },
+};
+
+describe("the proxmox example stack under mocks, configSource: patch", () => {
   let result: SynthResult;
   beforeAll(async () => {
-    result = await synthVariant("proxmox");
+    result = await synthVariant("proxmox", PATCH_PATH);
   });
 
   test("files/metallb/manifests.yaml: every object validates against MetalLB 0.16.1's CRD schemas, unknown fields refused", () => {
@@ -149,7 +161,7 @@ describe("the proxmox example stack under mocks", () => {
 });
 
 test("switching talosVersion to 1.13 switches to the multi-document VIP form, which validates", async () => {
-  const result = await synthVariant("proxmox", { talosVersion: "1.13" });
+  const result = await synthVariant("proxmox", { ...PATCH_PATH, talosVersion: "1.13" });
   const validate = talosSchemaValidator("1.13");
   const docs = parseAllDocuments(result.files["talos/cp-02.yaml"]).map((d) => d.toJS());
   expect(docs.map((d) => d.kind)).toEqual([undefined, "Layer2VIPConfig", undefined, undefined, undefined]);
@@ -193,8 +205,8 @@ test("npm run synth exits non-zero with the validation message on bad config", (
   expect(fs.existsSync(path.join(dir, "synth"))).toBe(false);
 });
 
-test("npm run synth on the example writes the directory and says which secrets are placeholders", () => {
-  const dir = stackVariant("proxmox");
+test("npm run synth on the example (patch path) writes the directory and says which secrets are placeholders", () => {
+  const dir = stackVariant("proxmox", PATCH_PATH);
   const run = spawnSync(
     process.execPath,
     [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "synth.ts"), "--stack", "proxmox", "--project", dir],
@@ -228,6 +240,11 @@ describe("the proxmox stack config (a union on platform: keys of other platforms
   test("reads the example as a ProxmoxStackConfig: the required keys set, plain values of their kind", () => {
     const cfg = readVariantConfig("proxmox");
     if (cfg.platform !== "proxmox") throw new Error(`platform ${cfg.platform}`);
+    expect(cfg).toMatchObject({
+      configSource: "generated",
+      clusterName: "homelab",
+      workerNodes: [{ name: "wk-01", address: "192.168.30.41/24" }],
+    });
     expect(cfg.vip).toBe("192.168.30.30");
     expect(cfg.proxmox).toMatchObject({ nodeName: "pve", templateVmId: 9000, firstVmId: 3031, insecure: false });
     expect(cfg.controlPlanes.map((cp) => cp.name)).toEqual(["cp-01", "cp-02", "cp-03"]);
@@ -268,6 +285,7 @@ describe("the proxmox stack config (a union on platform: keys of other platforms
       'talos-endpoints:applyMode: "no_reboot" must be one of auto, no-reboot, reboot, staged, try (platform "proxmox")',
     ],
     [{ platform: "gcp" }, 'talos-endpoints:platform: "gcp" must be one of proxmox, aws, baremetal'],
+    [{ configSource: "gen" }, 'talos-endpoints:configSource: "gen" must be one of patch, generated (platform "proxmox")'],
   ])("a value of the wrong kind is refused naming key and value: %j", (changes, message) => {
     expect(() => readVariantConfig("proxmox", changes)).toThrow(message);
   });
@@ -304,6 +322,98 @@ describe("the proxmox stack config (a union on platform: keys of other platforms
     const proxmox = { endpoint: "https://pve:8006/", nodeName: "pve", templateVmId: 9000, memoryMib: 4096 };
     expect(() => readVariantConfig("proxmox", { proxmox })).toThrow(
       'talos-endpoints:proxmox.memoryMib: 4096 is not a field of talos-endpoints:proxmox (platform "proxmox"); fields: endpoint, insecure, nodeName,',
+    );
+  });
+});
+
+describe("the proxmox example stack as committed: configSource generated, from empty VMs", () => {
+  let result: SynthResult;
+  beforeAll(async () => {
+    result = await synthVariant("proxmox");
+  });
+
+  test("VMs (a worker too), then secrets bundle, talosconfig, control planes one at a time, the worker, kubeconfig", () => {
+    const names = result.resources.map((r) => r.name).sort();
+    expect(names).toEqual(
+      [
+        "talos-endpoints-proxmox",
+        "control-plane",
+        "proxmox",
+        "cp-01-vm",
+        "cp-02-vm",
+        "cp-03-vm",
+        "wk-01-vm",
+        "services",
+        "talos-config",
+        "talos-config-secrets",
+        "talos-config-talosconfig",
+        "talos-config-cp-01",
+        "talos-config-cp-02",
+        "talos-config-cp-03",
+        "talos-config-wk-01",
+        "talos-config-kubeconfig",
+      ].sort(),
+    );
+    const deps = Object.fromEntries(result.resources.map((r) => [r.name, [...r.dependsOn].sort()]));
+    const viaInputs = ["talos-config-secrets", "talos-config-talosconfig"];
+    expect(deps["talos-config-cp-01"]).toEqual(["cp-01-vm", "cp-02-vm", "cp-03-vm", ...viaInputs, "wk-01-vm"].sort());
+    expect(deps["talos-config-cp-02"]).toEqual(["talos-config-cp-01", ...viaInputs]);
+    expect(deps["talos-config-wk-01"]).toEqual(["talos-config-cp-03", ...viaInputs]);
+    expect(deps["talos-config-kubeconfig"]).toContain("talos-config-cp-03");
+    const vm = result.resources.find((r) => r.name === "wk-01-vm")!.inputs as any;
+    expect([vm.vmId, vm.tags, vm.initialization.ipConfigs]).toEqual([
+      3034,
+      ["talos", "worker"],
+      [{ ipv4: { address: "192.168.30.41/24", gateway: "192.168.30.1" } }],
+    ]);
+  });
+
+  test("no secret in the recorded inputs or outputs; only the Proxmox token needs setting", () => {
+    for (const cmd of result.resources.filter((r) => r.type === "command:local:Command" && r.name !== "talos-config-secrets")) {
+      expect((cmd.inputs as any).environment).toBe("[secret]");
+    }
+    expect(result.outputs).toMatchObject({ talosconfig: "[secret]", kubeconfig: "[secret]" });
+    expect(result.placeholders).toEqual(["talos-endpoints:proxmoxApiToken"]);
+  });
+
+  test("synth shows every node's patches, the exact talosctl command lines and the apply/bootstrap order", () => {
+    expect(
+      Object.keys(result.files)
+        .filter((f) => f.startsWith("talos/"))
+        .sort(),
+    ).toEqual(["cp-01", "cp-02", "cp-03", "wk-01"].flatMap((n) => [`talos/${n}.talosctl.txt`, `talos/${n}.yaml`]));
+    const cp = parseAllDocuments(result.files["talos/cp-01.yaml"]).map((d) => d.toJS());
+    expect(cp[0].cluster.controlPlane.endpoint).toBe("https://192.168.30.30:6443");
+    expect(cp[0].machine.network.interfaces[0]).toEqual({ interface: "ens18", vip: { ip: "192.168.30.30" } });
+    const wk = parseAllDocuments(result.files["talos/wk-01.yaml"]).map((d) => d.toJS());
+    expect(wk).toEqual([{ machine: { features: { kubePrism: { enabled: true, port: 7445 } } } }]);
+    expect(result.files["talos/cp-01.talosctl.txt"]).toContain(
+      "talosctl gen config homelab https://192.168.30.30:6443 --with-secrets <secrets bundle: temporary 0600 file> --talos-version v1.11 --kubernetes-version 1.34.1 --output-types controlplane",
+    );
+    expect(result.files["talos/cp-01.talosctl.txt"]).toContain(
+      "maintenance mode: talosctl apply-config --insecure --nodes 192.168.30.31 --endpoints 192.168.30.31 --file <temporary config.yaml>",
+    );
+    expect(result.files["talos/cp-01.talosctl.txt"]).toContain("once, when etcd was never bootstrapped: talosctl bootstrap");
+    expect(result.files["talos/cp-02.talosctl.txt"]).not.toContain("bootstrap");
+    const topology = fs.readFileSync(path.join(result.outDir, "topology.md"), "utf8");
+    expect(topology).toContain("## Apply and bootstrap order");
+    expect(topology).toContain(
+      "2. cp-01 (192.168.30.31): gen config controlplane, apply-config, bootstrap etcd once, wait for etcd and kube-apiserver",
+    );
+    expect(topology).toContain("5. workers, 2 at a time: wk-01 (192.168.30.41)");
+    expect(topology).toContain("6. kubeconfig from cp-01 (server https://192.168.30.30:6443)");
+    expect(topology).toContain('wk_01 -- "6443 join (cluster.controlPlane.endpoint)" --> endpoint');
+  });
+
+  test("configSource patch without a talosconfig stops synth naming it", async () => {
+    await expect(synthVariant("proxmox", { ...PATCH_PATH, talosconfig: undefined })).rejects.toThrow(
+      'talosconfig: (not set) is required with configSource "patch"',
+    );
+  });
+
+  test("a Kubernetes version outside Talos 1.11's range stops synth naming it", async () => {
+    await expect(synthVariant("proxmox", { kubernetesVersion: "1.35.0" })).rejects.toThrow(
+      'kubernetesVersion: "1.35.0" Talos 1.11 supports Kubernetes 1.29 through 1.34',
     );
   });
 });

@@ -59,6 +59,7 @@ import {
   ApplyMode,
   CiliumDelivery,
   CiliumMode,
+  ConfigSource,
   KubeProxyMode,
   KubeVipForwardingMethod,
   KubeVipMode,
@@ -213,7 +214,7 @@ export interface StackConfigBase extends PushSettings {
   gateway?: string;
   /** `talosctl patch --mode` (`TalosConfigPushArgs.mode`, one of `ApplyMode`). Default `no-reboot`. */
   applyMode?: pulumi.Unwrap<TalosConfigPushArgs["mode"]>;
-  /** The talosconfig content (secret `talos-endpoints:talosconfig`). Required. */
+  /** The talosconfig content (secret `talos-endpoints:talosconfig`). Required (on `proxmox` only with `configSource: patch`). */
   talosconfig: pulumi.Output<string>;
   /** MetalLB for LoadBalancer Services. Default none (no MetalLB). */
   metallb?: MetalLbSettings;
@@ -227,8 +228,38 @@ export interface StackConfigBase extends PushSettings {
   kubeconfig?: pulumi.Output<string>;
 }
 
+/** A worker VM of the proxmox stack (`talos-endpoints:workerNodes[i]`). Unknown fields are refused. */
+export interface ProxmoxWorkerConfig {
+  /** Node and VM name, a DNS label. */
+  name: string;
+  /** Its static address with prefix (cloud-init), e.g. `192.168.30.41/24`. */
+  address: string;
+}
+
+/**
+ * The generated-config settings (`TalosConfigPushArgs` of the same names, documented there):
+ * `proxmox` only, the stack that starts from empty VMs.
+ */
+export interface GeneratedSettings {
+  /** `patch` (default) or `generated` (`TalosConfigPushArgs.configSource`). */
+  configSource?: ConfigSource;
+  /** `gen config`'s cluster name. Default `talos`. */
+  clusterName?: string;
+  /** Kubernetes version, within the Talos version's supported range. Default the pinned talosctl's default. */
+  kubernetesVersion?: string;
+  /** Worker VMs, applied after the control planes. Default none. */
+  workerNodes?: ProxmoxWorkerConfig[];
+  /** Workers applied at the same time. Default 2. */
+  workerParallelism?: number;
+}
+
 /** `platform: proxmox`: control-plane VMs on Proxmox VE sharing the Talos native VIP. */
-export interface ProxmoxStackConfig extends StackConfigBase, LinkSettings {
+export interface ProxmoxStackConfig extends Omit<StackConfigBase, "talosconfig">, LinkSettings, GeneratedSettings {
+  /**
+   * The talosconfig (secret `talos-endpoints:talosconfig`): needed with `configSource: patch`
+   * (the push then says so when it is missing); with `generated` the push makes its own.
+   */
+  talosconfig?: pulumi.Output<string>;
   /** The discriminant. */
   platform: "proxmox";
   /** The shared VIP, a plain IP (`TalosVipEndpointArgs.vip`), e.g. `192.168.30.30`. Required. */
@@ -430,6 +461,16 @@ const PROXMOX: ConfigRules<ProxmoxStackConfig> = {
     },
   },
   proxmoxApiToken: { kind: "secret", required: true },
+  talosconfig: { kind: "secret", required: false },
+  configSource: { kind: "string", required: false, oneOf: Object.values(ConfigSource) },
+  clusterName: { kind: "string", required: false },
+  kubernetesVersion: { kind: "string", required: false },
+  workerNodes: {
+    kind: "list",
+    required: false,
+    items: { name: { kind: "string", required: true }, address: { kind: "string", required: true } },
+  },
+  workerParallelism: { kind: "number", required: false },
 };
 
 const AWS: ConfigRules<AwsStackConfig> = {

@@ -284,7 +284,7 @@ function proxmoxParts(cfg: ProxmoxStackConfig): PlatformParts {
     link: cfg.link,
     linkSelector: cfg.linkSelector,
   });
-  const vms = proxmoxControlPlaneVms(cfg.proxmox, cfg.proxmoxApiToken, cfg.controlPlanes, cfg.gateway);
+  const vms = proxmoxControlPlaneVms(cfg.proxmox, cfg.proxmoxApiToken, cfg.controlPlanes, cfg.gateway, cfg.workerNodes ?? []);
   return {
     backend: "Talos native VIP",
     endpoint,
@@ -453,6 +453,17 @@ function cilium(cfg: StackConfig, parts: PlatformParts): CiliumServices | undefi
 function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvice: string[]): StackResult {
   const services = metalLb(cfg, parts);
   const ciliumServices = cilium(cfg, parts);
+  // Generated configs (proxmox only): the whole config of every node, workers included, from a secrets bundle.
+  const generated =
+    cfg.platform === "proxmox" && cfg.configSource === "generated"
+      ? {
+          configSource: cfg.configSource,
+          clusterName: cfg.clusterName,
+          kubernetesVersion: cfg.kubernetesVersion,
+          workers: (cfg.workerNodes ?? []).map(({ name, address }) => ({ name, address })),
+          workerParallelism: cfg.workerParallelism,
+        }
+      : {};
   const push = new TalosConfigPush(
     "talos-config",
     {
@@ -472,12 +483,14 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
       tryTimeout: cfg.tryTimeout,
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
       extraPatch: mergePatches("extraPatch", [parts.talosPatch, services?.talosPatch ?? ciliumServices?.talosPatch]),
+      ...generated,
     },
     { dependsOn: parts.dependsOn },
   );
 
   const files: Record<string, pulumi.Output<string>> = { ...parts.files };
-  for (const { name } of cfg.controlPlanes) {
+  const generatedWorkers = ("workers" in generated ? generated.workers : undefined) ?? [];
+  for (const { name } of [...cfg.controlPlanes, ...generatedWorkers]) {
     files[`talos/${name}.yaml`] = push.patches.apply((p) => p[name]);
     files[`talos/${name}.talosctl.txt`] = push.commandLines.apply((l) => `${l[name]}\n`);
   }
@@ -486,12 +499,14 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
     files["cilium/manifests.yaml"] = ciliumServices.manifests;
     files["cilium/values.yaml"] = ciliumServices.helmValues;
   }
-  const topology = pulumi.all([parts.endpoint.endpoint, parts.endpoint.talosApiEndpoints]).apply(([ep, ips]) =>
+  const topology = pulumi.all([parts.endpoint.endpoint, parts.endpoint.talosApiEndpoints, push.applyOrder]).apply(([ep, ips, order]) =>
     renderTopology({
       backend: parts.backend,
       endpoint: ep,
       controlPlanes: cfg.controlPlanes.map((cp, i) => ({ name: cp.name, ip: ips[i] })),
       kubePrismPort: cfg.kubePrismEnabled === false ? undefined : (cfg.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT),
+      workers: generatedWorkers.map((w) => ({ name: w.name, ip: w.address.split("/")[0] })),
+      applyOrder: order,
     }),
   );
 
@@ -506,6 +521,8 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
       ...(services ? { servicesEndpoint: services.endpoint } : {}),
       ...(ciliumServices ? { servicesEndpoint: ciliumServices.endpoint, servicesLoadBalancerClass: ciliumServices.loadBalancerClass } : {}),
       patchHashes: push.patchHashes,
+      // Generated configs: the talosconfig and kubeconfig the cluster was made with (secrets).
+      ...("configSource" in generated ? { talosconfig: push.talosconfig, kubeconfig: push.kubeconfig } : {}),
       // The guards' advice (e.g. externalTrafficPolicy: Local for Layer 2 announcements), when there is any.
       ...(loadBalancerAdvice.length > 0 ? { loadBalancerAdvice } : {}),
     },

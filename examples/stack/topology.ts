@@ -12,6 +12,10 @@ export interface TopologySpec {
   controlPlanes: { name: string; ip: string }[];
   /** KubePrism port, or undefined when disabled. */
   kubePrismPort?: number;
+  /** Worker nodes the stack configures (generated configs). Default none. */
+  workers?: { name: string; ip: string }[];
+  /** How the configs are applied, one step a line (`TalosConfigPush.applyOrder`). Default none. */
+  applyOrder?: string[];
 }
 
 function id(text: string): string {
@@ -39,10 +43,18 @@ export function renderTopology(spec: TopologySpec): string {
     lines.push(`  endpoint -- "50000" --> ${n}`);
     lines.push(`  talosctl -- "50000 Talos API" --> ${n}`);
   }
+  for (const w of spec.workers ?? []) {
+    lines.push(`  ${id(w.name)}(["worker ${w.name}<br/>${w.ip}"])`);
+    lines.push(`  ${id(w.name)} -- "6443 join (cluster.controlPlane.endpoint)" --> endpoint`);
+    lines.push(`  talosctl -- "50000 Talos API" --> ${id(w.name)}`);
+  }
   if (spec.kubePrismPort !== undefined) {
     lines.push(`  kubeprism[["KubePrism localhost:${spec.kubePrismPort}<br/>on every node"]]`);
     for (const cp of spec.controlPlanes) lines.push(`  kubeprism -- "6443" --> ${id(cp.name)}`);
   }
   lines.push("```", "");
+  if (spec.applyOrder && spec.applyOrder.length > 0) {
+    lines.push("## Apply and bootstrap order", "", ...spec.applyOrder, "");
+  }
   return lines.join("\n");
 }
