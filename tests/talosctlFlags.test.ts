@@ -122,6 +122,36 @@ describe("the talosctl flag lists of the pinned releases", () => {
         expect(find(commands["apply-config"], "--file")).toMatchObject({ short: "-f", type: "string" });
       });
 
+      const list = (v: string) => talosctlFlags(v);
+      test("the commands the generated-config apply runs exist, with the flags it passes (src/render/talos/generated.ts)", () => {
+        const { commands, global } = talosctlFlags(version);
+        const flagOf = (command: string, long: string) => find(commands[command], long) ?? find(global, long);
+        expect(flagOf("gen secrets", "--output-file")).toMatchObject({ short: "-o", type: "string" });
+        for (const long of ["--with-secrets", "--talos-version", "--kubernetes-version", "--output"]) {
+          expect(flagOf("gen config", long)).toMatchObject({ type: "string" });
+        }
+        expect(flagOf("gen config", "--output-types")).toMatchObject({ short: "-t", type: "strings" });
+        expect(flagOf("gen config", "--config-patch")).toMatchObject({ type: "stringArray" });
+        for (const long of ["--with-docs", "--with-examples"]) expect(flagOf("gen config", long)).toMatchObject({ type: "bool" });
+        expect(find(commands.get, "--insecure")).toMatchObject({ short: "-i", type: "bool" });
+        expect(flagOf("apply-config", "--mode")?.values).toEqual(expect.arrayContaining(MODES));
+        expect(flagOf("apply-config", "--timeout")).toMatchObject({ type: "duration" });
+        expect(commands.bootstrap).toBeDefined();
+        expect(flagOf("kubeconfig", "--merge")).toMatchObject({ short: "-m", type: "bool" });
+        expect(flagOf("kubeconfig", "--force")).toMatchObject({ short: "-f", type: "bool" });
+        expect(commands["config endpoint"]).toBeDefined();
+        expect(commands["config node"]).toBeDefined();
+        if (version !== "1.9") {
+          for (const command of ["apply-config", "bootstrap", "kubeconfig"]) {
+            for (const flag of CONNECTION) expect(find(commands[command], flag.long)).toEqual(flag);
+          }
+          expect(find(list(version).inheritedFromParent["config endpoint"], "--talosconfig")).toEqual({
+            long: "--talosconfig",
+            type: "string",
+          });
+        }
+      });
+
       test("connection flags: root flags up to 1.9, each command's own from 1.11", () => {
         const list = talosctlFlags(version);
         if (version === "1.9") {
@@ -190,6 +220,17 @@ describe("the talosctl flag lists of the pinned releases", () => {
         .map((l) => l.trim());
     for (const file of ["version.go", "get.go", "read.go", "service.go", "patch.go"]) {
       expect(registrations(talos11, file)).toEqual(registrations(standIn, file));
+    }
+    // The generated-config apply's commands: the same flags (names, types, defaults; gen secrets' help text differs).
+    const withoutHelp = (lines: string[]) => lines.map((l) => l.replace(/, ("[^"]*"|`[^`]*`)\)$/, ")"));
+    for (const file of ["apply-config.go", "bootstrap.go", "kubeconfig.go", "config.go"]) {
+      expect(registrations(talos11, file)).toEqual(registrations(standIn, file));
+    }
+    // (registrations() reads cmd/talos/<file>; the gen commands live in cmd/mgmt/gen.)
+    const gen = (root: string, file: string) => withoutHelp(registrations(root, path.join("..", "mgmt", "gen", file)));
+    for (const file of ["secrets.go", "config.go"]) {
+      expect(gen(talos11, file).length).toBeGreaterThan(3);
+      expect(gen(talos11, file)).toEqual(gen(standIn, file));
     }
     // The connection flags: the stand-in adds only the short form -c of --cluster.
     const cluster11 = 'StringVar(&GlobalArgs.Cluster, "cluster", ""';
