@@ -129,11 +129,11 @@ describe("the aws stack config (a union on platform: keys of other platforms ref
   test.each([
     [
       { vip: "10.0.1.5" },
-      'talos-endpoints:vip: "10.0.1.5" is read only with platform "proxmox", not with platform "aws" (the endpoint is the NLB\'s DNS name): remove it',
+      'talos-endpoints:vip: "10.0.1.5" is read only with platforms "proxmox" and "talosvip", not with platform "aws" (the endpoint is the NLB\'s DNS name): remove it',
     ],
     [
       { link: "eth0" },
-      'talos-endpoints:link: "eth0" is read only with platforms "proxmox" and "baremetal", not with platform "aws" (the nodes get no link config behind the NLB): remove it',
+      'talos-endpoints:link: "eth0" is read only with platforms "proxmox", "baremetal" and "talosvip", not with platform "aws" (the nodes get no link config behind the NLB): remove it',
     ],
     [
       { proxmoxApiToken: { secure: "AAAA" } },
@@ -149,7 +149,7 @@ describe("the aws stack config (a union on platform: keys of other platforms ref
 
   test("a key of another platform stops synth too, before any resource", async () => {
     await expect(synthVariant("aws", { vip: "10.0.1.5" })).rejects.toThrow(
-      /^talos-endpoints:vip: "10\.0\.1\.5" is read only with platform "proxmox"/,
+      /^talos-endpoints:vip: "10\.0\.1\.5" is read only with platforms "proxmox" and "talosvip"/,
     );
   });
 

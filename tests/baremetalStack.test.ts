@@ -188,7 +188,7 @@ describe("the baremetal stack config (a union on platform: keys of other platfor
   test.each([
     [
       { vip: "192.168.30.30" },
-      'talos-endpoints:vip: "192.168.30.30" is read only with platform "proxmox", not with platform "baremetal" (the bare-metal VIP is loadBalancer.vip): remove it',
+      'talos-endpoints:vip: "192.168.30.30" is read only with platforms "proxmox" and "talosvip", not with platform "baremetal" (the bare-metal VIP is loadBalancer.vip): remove it',
     ],
     [{ workers: [] }, 'talos-endpoints:workers: [] is read only with platform "aws", not with platform "baremetal": remove it'],
     [

@@ -231,7 +231,7 @@ describe("the stack config", () => {
       'talos-endpoints:kubeVip: (not set) is required: platform "kubevip" needs it',
     );
     expect(() => readVariantConfig("kubevip", { vip: "192.168.30.30" })).toThrow(
-      'talos-endpoints:vip: "192.168.30.30" is read only with platform "proxmox", not with platform "kubevip" (the kube-vip VIP is kubeVip.vip): remove it',
+      'talos-endpoints:vip: "192.168.30.30" is read only with platforms "proxmox" and "talosvip", not with platform "kubevip" (the kube-vip VIP is kubeVip.vip): remove it',
     );
     const base = readVariantConfig("kubevip");
     if (base.platform !== "kubevip") throw new Error("unexpected stack");

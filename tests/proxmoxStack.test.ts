@@ -405,10 +405,9 @@ describe("the proxmox example stack as committed: configSource generated, from e
     expect(topology).toContain('wk_01 -- "6443 join (cluster.controlPlane.endpoint)" --> endpoint');
   });
 
-  test("configSource patch without a talosconfig stops synth naming it", async () => {
-    await expect(synthVariant("proxmox", { ...PATCH_PATH, talosconfig: undefined })).rejects.toThrow(
-      'talosconfig: (not set) is required with configSource "patch"',
-    );
+  test("configSource patch without a talosconfig: synth substitutes a placeholder and says so", async () => {
+    const patch = await synthVariant("proxmox", { ...PATCH_PATH, talosconfig: undefined });
+    expect(patch.placeholders.sort()).toEqual(["talos-endpoints:proxmoxApiToken", "talos-endpoints:talosconfig"]);
   });
 
   test("a Kubernetes version outside Talos 1.11's range stops synth naming it", async () => {

@@ -14,7 +14,11 @@
  * - `baremetal`: `loadBalancer`, `lbSshPrivateKey` (secret), required; `link`, `linkSelector`,
  *   `vrrpAuthPass` (secret);
  * - `kubevip`: `kubeVip` (the `KubeVipEndpoint` settings), required; `kubeVipBgpPassword`
- *   (secret, every kube-vip BGP peer's TCP MD5 password).
+ *   (secret, every kube-vip BGP peer's TCP MD5 password);
+ * - `talosvip`: `vip`, required; `link`, `linkSelector`; existing machines listed by address, in
+ *   maintenance mode or configured: `configSource`, `clusterName`, `kubernetesVersion`,
+ *   `workerNodes`, `workerParallelism` (also on `proxmox`); `talosconfig` needed only with
+ *   `configSource: patch` there.
  *
  * What {@link readStackConfig} refuses, each with an `InputError` whose field is the config key
  * (`talos-endpoints:vip`, `talos-endpoints:proxmox.templateVmId`,
@@ -63,6 +67,7 @@ import {
   KubeProxyMode,
   KubeVipForwardingMethod,
   KubeVipMode,
+  LinkAddressing,
   LoadBalancerMode,
   MetalLbDelivery,
   MetalLbMode,
@@ -73,7 +78,7 @@ import {
 export const PROJECT = "talos-endpoints";
 
 /** Platforms the stack program builds: the values of `talos-endpoints:platform`. */
-export const PLATFORMS = ["proxmox", "aws", "baremetal", "kubevip"] as const;
+export const PLATFORMS = ["proxmox", "aws", "baremetal", "kubevip", "talosvip"] as const;
 
 /** A platform the stack program builds (`talos-endpoints:platform`). */
 export type Platform = (typeof PLATFORMS)[number];
@@ -308,11 +313,26 @@ export interface KubeVipStackConfig extends StackConfigBase {
 }
 
 /**
+ * `platform: talosvip`: Talos's own VIP on existing machines (bare metal without a hypervisor API):
+ * the nodes are listed by address, each in maintenance mode or configured.
+ */
+export interface TalosVipStackConfig extends Omit<StackConfigBase, "talosconfig">, LinkSettings, GeneratedSettings {
+  /** The discriminant. */
+  platform: "talosvip";
+  /** The shared VIP, a plain IP. Required. */
+  vip: string;
+  /** The talosconfig (secret), needed only with `configSource: patch`. */
+  talosconfig?: pulumi.Output<string>;
+  /** How the VIP's link gets its address on Talos < 1.12 (`TalosConfigPushArgs.linkAddressing`): `dhcp` (default) or `static`. */
+  linkAddressing?: LinkAddressing;
+}
+
+/**
  * Everything the stack program reads: one shape per platform, told apart by `platform`. Each
  * platform's required keys are non-optional; keys of other platforms are refused (see the module
  * docstring).
  */
-export type StackConfig = ProxmoxStackConfig | AwsStackConfig | BaremetalStackConfig | KubeVipStackConfig;
+export type StackConfig = ProxmoxStackConfig | AwsStackConfig | BaremetalStackConfig | KubeVipStackConfig | TalosVipStackConfig;
 
 // ---------------------------------------------------------------------------------------------
 // The rules: what kind each key and field is, whether it is required, and the fields of the
@@ -440,6 +460,20 @@ const COMMON: FieldRules<Omit<StackConfigBase, "platform">> & Rules = {
   kubeconfig: { kind: "secret", required: false },
 };
 
+/** The generated-config keys (`proxmox`, `talosvip`); the talosconfig is then optional. */
+const GENERATED: FieldRules<GeneratedSettings & { talosconfig?: pulumi.Output<string> }> & Rules = {
+  talosconfig: { kind: "secret", required: false },
+  configSource: { kind: "string", required: false, oneOf: Object.values(ConfigSource) },
+  clusterName: { kind: "string", required: false },
+  kubernetesVersion: { kind: "string", required: false },
+  workerNodes: {
+    kind: "list",
+    required: false,
+    items: { name: { kind: "string", required: true }, address: { kind: "string", required: true } },
+  },
+  workerParallelism: { kind: "number", required: false },
+};
+
 const PROXMOX: ConfigRules<ProxmoxStackConfig> = {
   ...COMMON,
   ...LINK,
@@ -461,16 +495,7 @@ const PROXMOX: ConfigRules<ProxmoxStackConfig> = {
     },
   },
   proxmoxApiToken: { kind: "secret", required: true },
-  talosconfig: { kind: "secret", required: false },
-  configSource: { kind: "string", required: false, oneOf: Object.values(ConfigSource) },
-  clusterName: { kind: "string", required: false },
-  kubernetesVersion: { kind: "string", required: false },
-  workerNodes: {
-    kind: "list",
-    required: false,
-    items: { name: { kind: "string", required: true }, address: { kind: "string", required: true } },
-  },
-  workerParallelism: { kind: "number", required: false },
+  ...GENERATED,
 };
 
 const AWS: ConfigRules<AwsStackConfig> = {
@@ -593,7 +618,21 @@ const KUBEVIP: ConfigRules<KubeVipStackConfig> = {
 };
 
 /** The rules of each platform. */
-const RULES: { readonly [P in Platform]: Rules } = { proxmox: PROXMOX, aws: AWS, baremetal: BAREMETAL, kubevip: KUBEVIP };
+const TALOSVIP: ConfigRules<TalosVipStackConfig> = {
+  ...COMMON,
+  ...LINK,
+  ...GENERATED,
+  vip: { kind: "string", required: true },
+  linkAddressing: { kind: "string", required: false, oneOf: Object.values(LinkAddressing) },
+};
+
+const RULES: { readonly [P in Platform]: Rules } = {
+  proxmox: PROXMOX,
+  aws: AWS,
+  baremetal: BAREMETAL,
+  kubevip: KUBEVIP,
+  talosvip: TALOSVIP,
+};
 
 /** Why a top-level key of another platform does not apply to this one, where more can be said than "remove it". */
 const FOREIGN_HINTS: { readonly [P in Platform]?: Readonly<Record<string, string>> } = {
@@ -855,6 +894,8 @@ export function readStackConfig(): StackConfig {
       return { platform, ...readPlatformConfig<BaremetalStackConfig>(cfg, platform, BAREMETAL) };
     case "kubevip":
       return { platform, ...readPlatformConfig<KubeVipStackConfig>(cfg, platform, KUBEVIP) };
+    case "talosvip":
+      return { platform, ...readPlatformConfig<TalosVipStackConfig>(cfg, platform, TALOSVIP) };
     default: {
       const unhandled: never = platform;
       throw new InputError(`${PROJECT}:platform`, unhandled, "has no config rules");

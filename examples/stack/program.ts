@@ -21,6 +21,7 @@ import {
   AwsStackConfig,
   BaremetalStackConfig,
   KubeVipStackConfig,
+  TalosVipStackConfig,
   LinkSettings,
   PROJECT,
   ProxmoxStackConfig,
@@ -113,6 +114,7 @@ export function stackGuardSpec(cfg: StackConfig): GuardSpec {
   let endpoint: GuardEndpoint | undefined;
   switch (cfg.platform) {
     case "proxmox":
+    case "talosvip":
       endpoint = { backend: "talos-vip", vip: plainIp(cfg.vip), vipField: key("vip") };
       break;
     case "baremetal":
@@ -267,12 +269,37 @@ function platformParts(cfg: StackConfig): PlatformParts {
       return baremetalParts(cfg);
     case "kubevip":
       return kubeVipParts(cfg);
+    case "talosvip":
+      return talosVipParts(cfg);
     default: {
       // `cfg` is `never` here: a platform added to StackConfig without a case fails the type check.
       const unhandled: never = cfg;
       throw new Error(`stack program: no case for platform ${JSON.stringify(Reflect.get(unhandled, "platform"))}`);
     }
   }
+}
+
+/**
+ * Talos's VIP on existing machines (bare metal, no hypervisor API): nothing is created for the
+ * machines; the push reaches each by its address, in maintenance mode or configured.
+ */
+function talosVipParts(cfg: TalosVipStackConfig): PlatformParts {
+  const endpoint = new TalosVipEndpoint("control-plane", {
+    talosVersion: cfg.talosVersion,
+    controlPlanes: cfg.controlPlanes,
+    vip: cfg.vip,
+    link: cfg.link,
+    linkSelector: cfg.linkSelector,
+  });
+  return {
+    backend: "Talos native VIP",
+    endpoint,
+    vip: endpoint.vip,
+    link: { link: cfg.link, linkSelector: cfg.linkSelector },
+    dependsOn: [],
+    outputs: {},
+    reserved: { vip: cfg.vip },
+  };
 }
 
 /** Proxmox: control-plane VMs with static addresses and the Talos native VIP. */
@@ -455,7 +482,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
   const ciliumServices = cilium(cfg, parts);
   // Generated configs (proxmox only): the whole config of every node, workers included, from a secrets bundle.
   const generated =
-    cfg.platform === "proxmox" && cfg.configSource === "generated"
+    (cfg.platform === "proxmox" || cfg.platform === "talosvip") && cfg.configSource === "generated"
       ? {
           configSource: cfg.configSource,
           clusterName: cfg.clusterName,
@@ -474,7 +501,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
       link: parts.link?.link,
       linkSelector: parts.link?.linkSelector,
       // Proxmox VMs get static addresses from cloud-init (nocloud), not DHCP: no `dhcp: true` beside a Talos < 1.12 VIP.
-      linkAddressing: cfg.platform === "proxmox" ? "static" : undefined,
+      linkAddressing: cfg.platform === "proxmox" ? "static" : cfg.platform === "talosvip" ? cfg.linkAddressing : undefined,
       kubePrismEnabled: cfg.kubePrismEnabled,
       kubePrismPort: cfg.kubePrismPort,
       extraCertSANs: cfg.extraCertSANs,

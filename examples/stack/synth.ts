@@ -102,7 +102,10 @@ export function loadStackConfig(projectDir: string, stack: string, log: (m: stri
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   const platform = config[`${PROJECT}:platform`];
-  for (const short of SECRET_CONFIG_KEYS[platform] ?? []) {
+  // On proxmox and talosvip the talosconfig is needed only with configSource patch (the default).
+  const needed = [...(SECRET_CONFIG_KEYS[platform] ?? [])];
+  if (["proxmox", "talosvip"].includes(platform) && config[`${PROJECT}:configSource`] !== "generated") needed.push("talosconfig");
+  for (const short of needed) {
     const key = `${PROJECT}:${short}`;
     if (!(key in config)) {
       config[key] = placeholderFor(key);
