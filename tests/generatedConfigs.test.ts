@@ -93,6 +93,8 @@ describe("checks before any resource, naming field and value", () => {
       'workers[0].address: "192.168.30.31" duplicates the address of controlPlanes[0]',
     ],
     [{ workerParallelism: 0 }, "workerParallelism: 0"],
+    [{ vip: "192.168.40.30" }, 'vip: "192.168.40.30" is outside the subnet 192.168.30.0/24 of controlPlanes[0] (cp-01)'],
+    [{ vip: "192.168.30.41" }, 'vip: "192.168.30.41" equals workers[0].address (wk-01)'],
     [{ talosVersion: "1.8" }, 'talosVersion: "1.8" Talos 1.8 is not supported'],
   ])("%o", (over, message) => {
     expect(() => planGeneratedConfigs({ ...base, ...over } as GeneratedPlanSpec)).toThrow(message);

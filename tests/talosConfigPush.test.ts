@@ -98,6 +98,7 @@ test.each([
   [{ talosVersion: "1.14" }, 'talosVersion: "1.14" Talos 1.14 is not supported'],
   [{ talosctl: "talosctl --debug" }, 'talosctl: "talosctl --debug" must be a program name or path'],
   [{ linkAddressing: "manual" }, 'linkAddressing: "manual" must be one of "dhcp", "static"'],
+  [{ vip: "10.20.0.12" }, 'vip: "10.20.0.12" equals the address of controlPlanes[1] (cp-02)'],
 ])("rejects %o before any resource is registered", async (override, message) => {
   expect(() => new TalosConfigPush("push", { ...args, ...(override as Partial<TalosConfigPushArgs>) })).toThrow(message);
   expect(await rec.settle()).toEqual([]);

@@ -17,7 +17,7 @@ import * as crypto from "crypto";
 import { checkInt, checkPattern } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { parseIp } from "../../core/net";
-import { ControlPlaneNodeSpec, validateControlPlanes } from "./controlPlanes";
+import { ControlPlaneNodeSpec, validateControlPlanes, validateLayer2Vip } from "./controlPlanes";
 import { checkKubernetesVersion } from "./kubernetesVersions";
 import { yamlDocuments } from "./clusterState";
 import { renderCertSansPatch } from "./nodeConfig";
@@ -297,6 +297,16 @@ export function planGeneratedConfigs(spec: GeneratedPlanSpec): GeneratedPlan {
     seenName.set(w.name, `workers[${i}]`);
     seenIp.set(w.ip, `workers[${i}]`);
   });
+  // Everything TalosVipEndpoint checks about a VIP: on the nodes' subnet, unused (no node, no worker).
+  if (spec.vip !== undefined) {
+    validateLayer2Vip(
+      "vip",
+      spec.vip,
+      cps,
+      "controlPlanes",
+      workers.map((w, i) => ({ field: `workers[${i}].address (${w.name})`, ip: w.ip })),
+    );
+  }
   const { mode, tryTimeout } = checkModeAndTimeout(spec.mode, spec.tryTimeout);
   const talosctl = checkTalosctl(spec.talosctl ?? "talosctl");
   const wait = checkInt("waitTimeoutSeconds", spec.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS, {

@@ -3,7 +3,7 @@
  * Pure: no Pulumi imports.
  */
 import * as crypto from "crypto";
-import { ControlPlaneNode, ControlPlaneNodeSpec, validateControlPlanes } from "./controlPlanes";
+import { ControlPlaneNode, ControlPlaneNodeSpec, validateControlPlanes, validateLayer2Vip } from "./controlPlanes";
 import {
   ControlPlanePatchSpec,
   describeCondition,
@@ -71,6 +71,8 @@ export function checkStatic(
 /** Renders the plan of every node from resolved args; throws InputError on bad input. */
 export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<string, NodePlan> {
   const nodes = checkStatic(args);
+  // Everything TalosVipEndpoint checks about a VIP (on the nodes' subnet, no node's address), when one is given.
+  if (args.vip !== undefined) validateLayer2Vip("vip", args.vip, nodes, "controlPlanes");
   const spec: ControlPlanePatchSpec = {
     talosVersion: args.talosVersion,
     endpoint: args.endpoint,
