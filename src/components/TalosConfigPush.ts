@@ -165,7 +165,9 @@ export interface TalosConfigPushArgs {
 
 /**
  * Pushes the endpoint (and, with the Talos VIP backend, the VIP and link config) to every
- * control-plane node with `talosctl patch machineconfig`.
+ * control-plane node with `talosctl patch machineconfig` (`configSource: "patch"`, the default, for
+ * existing clusters), or generates and applies every node's whole config (`configSource:
+ * "generated"`, for new clusters; described at the end).
  *
  * Children: one `command:local:Command` per node, named `<name>-<node>`; the first depends on
  * this component's own `dependsOn` (e.g. the VMs), each later one on the previous one, so nodes
@@ -208,6 +210,33 @@ export interface TalosConfigPushArgs {
  * non-negative integer; a `talosctl` that is not a program name or absolute path; a
  * `linkAddressing` other than `dhcp` or `static`. Construction also fails (plain Error) when the
  * package runs from its TypeScript sources and tsx, which then runs the reader, is not installed.
+ * In patch mode also: a missing `talosconfig`, or one that is empty, not YAML, or without a
+ * current `context` that `contexts` holds; in both modes a `vip` off the control planes' subnet or
+ * equal to a node's address (as `TalosVipEndpoint` checks it).
+ *
+ * Generated mode (`src/render/talos/generated.ts` renders the scripts; Talos 1.9–1.13 sources
+ * cited there). Children: `<name>-secrets` (unless `secretsBundle` is given: `talosctl gen
+ * secrets`, run once, stdout a secret, never logged, later script changes ignored),
+ * `<name>-talosconfig` (`gen config --output-types talosconfig`, endpoints = the control planes'
+ * addresses; stdout a secret), `<name>-<node>` for each control plane in order, each after the
+ * previous, then each worker after the last control plane and after the worker
+ * `workerParallelism` places before it, and `<name>-kubeconfig` after the last control plane
+ * (stdout a secret; server = the endpoint URL). Each node's script generates its config with
+ * `talosctl gen config` (secrets bundle and talosconfig from secret environment variables into a
+ * 0700 temporary directory removed on exit; the patches on stdin), applies it with `apply-config
+ * --insecure` when the node answers in maintenance mode or with `apply-config --mode <mode>` when
+ * it is configured and its active config differs, bootstraps etcd on the first control plane
+ * unless it is healthy (`AlreadyExists` counts as done), and waits (bounded by
+ * `waitTimeoutSeconds`) for etcd and kube-apiserver on control planes, for stage `running` on
+ * workers. Triggers: the SHA-256 of the node's patches and script plus a secret-free fingerprint
+ * of the bundle (`secretsFingerprint`). Further errors (InputError, before any resource when
+ * plain): a `configSource` other than `patch`/`generated`; a `clusterName` that is not a DNS label;
+ * a `kubernetesVersion` outside the Talos version's supported range (Talos's
+ * `pkg/machinery/compatibility`); a patch that is not YAML, whose documents are not mappings,
+ * that sets `cluster.controlPlane.endpoint` to another URL or a VIP while `vip` is set; a
+ * `nodePatches` entry naming no node; worker names or addresses that repeat a node's; a
+ * `workerParallelism` outside 1–64; a `secretsBundle` without `cluster.id` and the CA
+ * certificates. An even number of control planes is logged as a warning.
  */
 export class TalosConfigPush extends pulumi.ComponentResource {
   /** The patch each node receives, by node name: the main patch, then each one-shot part with the condition it is applied under. */
