@@ -243,6 +243,7 @@ describe("the component under Pulumi's mock runtime", () => {
       expect(byName[n].inputs.environment).toBe("[secret]");
     // The node's trigger: its plan hash and the bundle's fingerprint (computed from the secret output).
     expect(byName["talos-cp-01"].inputs.triggers).toHaveLength(2);
+    expect(byName["talos-kubeconfig"].inputs.triggers).toEqual(["", "https://192.168.30.30:6443"]);
     expect(order[0]).toBe("1. secrets bundle (talosctl gen secrets, once; a Pulumi secret)");
     expect(pulumi.isSecret(push.talosconfig)).toBeDefined();
     expect(await pulumi.isSecret(push.kubeconfig)).toBe(true);

@@ -421,7 +421,8 @@ export class TalosConfigPush extends pulumi.ComponentResource {
           interpreter: [...PUSH_INTERPRETER],
           create: plan.kubeconfigScript,
           environment: { [TALOSCONFIG_ENV]: talosconfig },
-          triggers: [fingerprint],
+          // A new endpoint URL re-applies every node and changes the kubeconfig's server: fetch it again.
+          triggers: [fingerprint, plan.endpointUrl],
           logging: "none",
         },
         { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: [lastCp] },
