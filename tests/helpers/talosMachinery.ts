@@ -35,6 +35,11 @@ export interface TalosCheckRequest {
   patches: string[];
   /** A machine config (multi-document YAML) to patch instead of a generated one. */
   baseConfig?: string;
+  /**
+   * A machine config whose secrets the generated config reuses (`secrets.NewBundleFromConfig`, what
+   * `talosctl gen secrets --from-controlplane-config` runs) instead of a new bundle.
+   */
+  secretsFromConfig?: string;
 }
 
 /** A VIP the patched config declares. */

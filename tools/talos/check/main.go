@@ -8,12 +8,14 @@
 // It reads one JSON request on stdin:
 //
 //	{"clusterName": "lab", "endpoint": "https://192.168.30.30:6443", "kubernetesVersion": "",
-//	 "machineType": "controlplane", "patches": ["<yaml>", ...], "baseConfig": "<yaml, optional>"}
+//	 "machineType": "controlplane", "patches": ["<yaml>", ...], "baseConfig": "<yaml, optional>",
+//	 "secretsFromConfig": "<yaml, optional>"}
 //
 // and prints one JSON response on stdout (see response). Steps:
 //  1. Base config: baseConfig when given (loaded with configloader, as a node loads its config),
 //     otherwise generated the way `talosctl gen config` does for this release: secrets.NewBundle
-//     with the release's version contract, generate.NewInput(clusterName, endpoint,
+//     with the release's version contract (or, with secretsFromConfig, secrets.NewBundleFromConfig
+//     of that config, as `talosctl gen secrets --from-controlplane-config` makes a bundle), generate.NewInput(clusterName, endpoint,
 //     kubernetesVersion or constants.DefaultKubernetesVersion, install disk /dev/sda, the
 //     release's installer image), Input.Config(machineType).
 //  2. configpatcher.LoadPatches + configpatcher.Apply: the code `talosctl patch machineconfig` and
@@ -58,6 +60,10 @@ type request struct {
 	MachineType       string   `json:"machineType"`
 	Patches           []string `json:"patches"`
 	BaseConfig        string   `json:"baseConfig"`
+	// SecretsFromConfig: a machine config whose secrets the generated config reuses
+	// (secrets.NewBundleFromConfig, what `talosctl gen secrets --from-controlplane-config` runs)
+	// instead of a new bundle.
+	SecretsFromConfig string `json:"secretsFromConfig"`
 }
 
 // vip is one virtual IP the config declares.
@@ -241,8 +247,16 @@ func baseConfig(req *request) (configpatcher.Input, error) {
 		return nil, fmt.Errorf("version contract %s: %w", gendata.VersionTag, err)
 	}
 
-	bundle, err := secrets.NewBundle(secrets.NewFixedClock(time.Now()), contract)
-	if err != nil {
+	var bundle *secrets.Bundle
+
+	if req.SecretsFromConfig != "" {
+		from, err := configloader.NewFromBytes([]byte(req.SecretsFromConfig))
+		if err != nil {
+			return nil, fmt.Errorf("loading secretsFromConfig: %w", err)
+		}
+
+		bundle = secrets.NewBundleFromConfig(secrets.NewFixedClock(time.Now()), from)
+	} else if bundle, err = secrets.NewBundle(secrets.NewFixedClock(time.Now()), contract); err != nil {
 		return nil, fmt.Errorf("generating secrets: %w", err)
 	}
 
