@@ -105,8 +105,8 @@ export function checkTalosconfig(field: string, text: unknown): void {
 }
 
 /**
- * A secret-free fingerprint of a Talos secrets bundle (`talosctl gen secrets` output, machinery
- * `config/generate/secrets/bundle.go`): SHA-256 over the cluster ID and the public CA certificates
+ * A secret-free fingerprint of a Talos secrets bundle (`talosctl gen secrets` output: machinery's `secrets.Bundle`,
+ * `config/generate/secrets/secrets.go` v1.13.9, written by go-yaml, which lower-cases the field names): SHA-256 over the cluster ID and the public CA certificates
  * (`certs.os.crt`, `certs.k8s.crt`, `certs.etcd.crt`), never over a key or token. It changes
  * exactly when the bundle is replaced, so it can sit in plain state as part of a trigger.
  * @throws InputError (`field`, the value shown as `[secret]`) when the text is not such a bundle.
