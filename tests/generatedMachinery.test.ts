@@ -10,6 +10,7 @@ import { toPatchYaml, parsePatchYaml } from "../src/render/patchYaml";
 import { renderMetalLbTalosPatch } from "../src/render/metallb/talosPatch";
 import type { MetalLbSpec } from "../src/render/metallb/types";
 import { GeneratedPlanSpec, planGeneratedConfigs } from "../src/render/talos/generated";
+import { planTalosConfigPush } from "../src/render/talos/pushPlan";
 import { sameMachineConfig } from "../src/render/talos/clusterState";
 import { ensureTalosConfigCheck, talosCheck, TALOS_MACHINERY_VERSIONS, v1alpha1Of } from "./helpers/talosMachinery";
 
@@ -133,5 +134,26 @@ describe.each(TALOS_MACHINERY_VERSIONS)("Talos %s: every node's generated config
       patches: bad.nodes[0].patches,
     });
     expect(`${r.error ?? ""}${r.validationErrors.join("\n")}`).toMatch(/notAField|unknown/);
+  });
+});
+
+describe.each(TALOS_MACHINERY_VERSIONS)("Talos %s: the patch path's worker patch on a Talos-generated worker config", (version) => {
+  test("moves the worker to the endpoint URL (it joined through another), twice changes nothing more, valid", () => {
+    const plans = planTalosConfigPush({
+      talosVersion: version,
+      controlPlanes: [{ name: "cp-01", address: "192.168.30.31/24" }],
+      workers: [{ name: "wk-01", address: "192.168.30.41/24" }],
+      endpoint: VIP,
+      vip: VIP,
+      link: "ens18",
+    });
+    const base = talosCheck(version, { endpoint: "https://192.168.30.31:6443", machineType: "worker", patches: [] }).config;
+    const once = talosCheck(version, { baseConfig: base, patches: [plans["wk-01"].input] });
+    expect(once.error).toBeUndefined();
+    expect(once.validationErrors).toEqual([]);
+    expect(once.endpoint).toBe("https://192.168.30.30:6443");
+    expect(once.vips).toEqual([]);
+    const twice = talosCheck(version, { baseConfig: once.config, patches: [plans["wk-01"].input] });
+    expect(twice.config).toBe(once.config);
   });
 });

@@ -153,3 +153,40 @@ test("Talos < 1.12 with a VIP: the displayed patch shows the dhcp: true part and
   expect((await valueOf(statics.patches))["cp-01"]).not.toContain("dhcp");
   await rec.settle();
 });
+
+describe("workers in patch mode", () => {
+  const workers = [
+    { name: "wk-01", address: "10.20.0.21/24" },
+    { name: "wk-02", address: "10.20.0.22/24" },
+    { name: "wk-03", address: "10.20.0.23/24" },
+  ];
+
+  test("each worker gets the endpoint and KubePrism (no certSANs, no VIP) after the last control plane, two at a time", async () => {
+    const push = new TalosConfigPush("push", { ...args, workers });
+    const patches = await valueOf(push.patches);
+    const resources = await rec.settle();
+    const deps = Object.fromEntries(resources.map((r) => [r.name, r.dependsOn]));
+    expect(deps["push-wk-01"]).toEqual(["push-cp-03"]);
+    expect(deps["push-wk-02"]).toEqual(["push-cp-03"]);
+    expect(deps["push-wk-03"]).toEqual(["push-cp-03", "push-wk-01"]);
+    expect(patches["wk-02"]).toBe(
+      "---\nmachine:\n  features:\n    kubePrism:\n      enabled: true\n      port: 7445\ncluster:\n  controlPlane:\n    endpoint: https://10.20.0.10:6443\n",
+    );
+    const wk = resources.find((r) => r.name === "push-wk-01")!.inputs as Record<string, string>;
+    expect(wk.stdin).toBe(patches["wk-01"]);
+    expect(wk.create).not.toContain("etcd on the node");
+    expect(wk.create).toContain("--nodes 10.20.0.21 --endpoints 10.20.0.21");
+  });
+
+  test.each([
+    [{ workers: [{ name: "cp-02", address: "10.20.0.21/24" }] }, 'workers[0].name: "cp-02" is also the name of controlPlanes[1]'],
+    [
+      { workers: [{ name: "wk-01", address: "10.20.0.11/24" }] },
+      'workers[0].address: "10.20.0.11" duplicates the address of controlPlanes[0]',
+    ],
+    [{ workers, workerParallelism: 0 }, "workerParallelism: 0"],
+  ])("rejects %o before any resource is registered", async (override, message) => {
+    expect(() => new TalosConfigPush("push", { ...args, ...(override as Partial<TalosConfigPushArgs>) })).toThrow(message);
+    expect(await rec.settle()).toEqual([]);
+  });
+});

@@ -588,3 +588,19 @@ describe("the reader as the installed package runs it (compiled JavaScript)", ()
     expect(patchContents(run)).toEqual([rendered.yaml, renderCertSansPatch([], ["api.lab.example"])]);
   });
 });
+
+describe("a worker's push (patch mode): the endpoint and KubePrism, then the wait for its Talos API, no etcd", () => {
+  for (const version of TALOS_REFERENCE_VERSIONS) {
+    test(`Talos ${version}: accepted flags; version, config, boot ID, patch, then version again`, () => {
+      const workerPatch =
+        "machine:\n  features:\n    kubePrism:\n      enabled: true\n      port: 7445\ncluster:\n  controlPlane:\n    endpoint: https://192.168.30.30:6443\n";
+      const script = renderPushScript(spec(version, { nodeIp: "192.168.30.41", role: "worker" }));
+      const run = runScript(script, version, workerPatch, { nodeConfig: "version: v1alpha1\nmachine:\n  type: worker\n" });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(run.calls.map((c) => c.command)).toEqual(["version", "get", "read", "patch", "version"]);
+      expect(patchContents(run)).toEqual([workerPatch]);
+      expect(run.tmpLeft).toEqual([]);
+    });
+  }
+});

@@ -11,6 +11,7 @@ import { pushReaderCommand } from "../render/talos/pushReader";
 import { ApplyMode, ConfigSource, LinkAddressing } from "../render/enums";
 import { parsePatchYaml } from "../render/patchYaml";
 import { InputError } from "../core/errors";
+import { checkInt } from "../core/checks";
 import {
   CONFIG_SOURCES,
   GeneratedPlan,
@@ -120,7 +121,14 @@ export interface TalosConfigPushArgs {
    * @throws InputError (`kubernetesVersion`) when malformed or outside that range.
    */
   kubernetesVersion?: pulumi.Input<string>;
-  /** Generated mode: the worker nodes, applied after every control plane, `workerParallelism` at a time. Default none. */
+  /**
+   * The worker nodes, applied after every control plane, `workerParallelism` at a time. Generated
+   * mode: each gets its whole generated worker config. Patch mode: each is patched with
+   * `cluster.controlPlane.endpoint` (the URL it joins and reaches the API through) and KubePrism,
+   * no certSANs or VIP, then the push waits for its Talos API. Default none.
+   * @throws InputError (`workers[i].name` / `.address`) for a name that is not a DNS label, an
+   *   address without prefix, or a name or address a control plane or another worker has.
+   */
   workers?: TalosNodeArgs[];
   /**
    * Generated mode: a Talos secrets bundle (`talosctl gen secrets` output, YAML), as a secret: an
@@ -141,7 +149,10 @@ export interface TalosConfigPushArgs {
   workerPatches?: pulumi.Input<pulumi.Input<string>[]>;
   /** Generated mode: patches for single nodes (applied last), by node name. */
   nodePatches?: pulumi.Input<pulumi.Input<NodePatchArgs>[]>;
-  /** Generated mode: how many workers are applied at the same time, 1–64. Default 2. Plain: it shapes the dependency graph. */
+  /**
+   * How many workers are applied at the same time, 1–64. Default 2. Plain: it shapes the dependency graph.
+   * @throws InputError (`workerParallelism`) outside 1–64.
+   */
   workerParallelism?: number;
   /**
    * `talosctl patch --mode`: `auto`, `no-reboot`, `reboot`, `staged` or `try`. Default
@@ -270,18 +281,17 @@ export class TalosConfigPush extends pulumi.ComponentResource {
       configSource: _source,
       clusterName: _c,
       kubernetesVersion: _k,
-      workers: _w,
       secretsBundle: _s,
       configPatches: _p1,
       controlPlanePatches: _p2,
       workerPatches: _p3,
       nodePatches: _p4,
-      workerParallelism: _wp,
       ...rest
     } = args;
     if (givenTalosconfig === undefined)
       throw new InputError("talosconfig", undefined, 'is required with configSource "patch" (a talosconfig the nodes trust)');
     if (typeof givenTalosconfig === "string") checkTalosconfig("talosconfig", givenTalosconfig);
+    if (args.workerParallelism !== undefined) checkInt("workerParallelism", args.workerParallelism, { min: 1, max: 64, what: "a count" });
     const talosconfig = pulumi.output(givenTalosconfig).apply((t) => {
       checkTalosconfig("talosconfig", t);
       return t;
@@ -326,12 +336,40 @@ export class TalosConfigPush extends pulumi.ComponentResource {
         ),
       );
     }
+    // Workers after the last control plane, `workerParallelism` at a time (each waits for the
+    // worker that many places before it).
+    const lastCp = commands[commands.length - 1];
+    const parallelism = args.workerParallelism ?? 2;
+    const workerCommands: command.local.Command[] = [];
+    (args.workers ?? []).forEach((worker, i) => {
+      const plan = plans.apply((p) => p[worker.name]);
+      workerCommands.push(
+        new command.local.Command(
+          `${name}-${worker.name}`,
+          {
+            interpreter: [...PUSH_INTERPRETER],
+            create: plan.script,
+            stdin: plan.input,
+            environment: { [TALOSCONFIG_ENV]: secretConfig, [READER_ENV]: reader },
+            triggers: [plan.hash],
+          },
+          { parent: this, dependsOn: [lastCp, ...(i >= parallelism ? [workerCommands[i - parallelism]] : [])] },
+        ),
+      );
+    });
     this.patches = plans.apply((p) => mapValues(p, (v) => v.patch));
     this.commandLines = plans.apply((p) => mapValues(p, (v) => v.commandLine));
     this.patchHashes = plans.apply((p) => mapValues(p, (v) => v.hash));
     this.talosconfig = secretConfig;
     this.kubeconfig = pulumi.output(undefined);
-    this.applyOrder = pulumi.output(args.controlPlanes.map((n, i) => `${i + 1}. ${n.name}: talosctl patch machineconfig, wait for etcd`));
+    this.applyOrder = pulumi.output([
+      ...args.controlPlanes.map((n, i) => `${i + 1}. ${n.name}: talosctl patch machineconfig, wait for etcd`),
+      ...((args.workers ?? []).length > 0
+        ? [
+            `${args.controlPlanes.length + 1}. workers, ${args.workerParallelism ?? 2} at a time: ${(args.workers ?? []).map((w) => w.name).join(", ")}: talosctl patch machineconfig (endpoint, KubePrism)`,
+          ]
+        : []),
+    ]);
     this.registerOutputs({
       patches: this.patches,
       commandLines: this.commandLines,

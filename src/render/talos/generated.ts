@@ -247,6 +247,34 @@ function display(talosctl: string, args: readonly string[]): string {
 }
 
 /**
+ * Checks the worker list against itself and the control planes: names DNS labels, addresses with
+ * a prefix, no name or address used twice.
+ * @returns each worker's name and IP (no prefix).
+ * @throws InputError naming `workers[i].name` or `workers[i].address`.
+ */
+export function validateWorkers(
+  list: readonly GeneratedNodeSpec[] | undefined,
+  cps: readonly { name: string; address: { ip: string } }[],
+): { name: string; ip: string }[] {
+  const workers = (list ?? []).map((w, i) => {
+    const name = checkPattern(`workers[${i}].name`, w?.name, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label");
+    const address = typeof w?.address === "string" ? w.address : "";
+    const ip = parseIp(`workers[${i}].address`, address.split("/")[0]).ip;
+    if (!/\/\d+$/.test(address)) throw new InputError(`workers[${i}].address`, w?.address, "needs a prefix length, e.g. 192.168.30.41/24");
+    return { name, ip };
+  });
+  const seenName = new Map<string, string>(cps.map((n, i) => [n.name, `controlPlanes[${i}]`]));
+  const seenIp = new Map<string, string>(cps.map((n, i) => [n.address.ip, `controlPlanes[${i}]`]));
+  workers.forEach((w, i) => {
+    if (seenName.has(w.name)) throw new InputError(`workers[${i}].name`, w.name, `is also the name of ${seenName.get(w.name)}`);
+    if (seenIp.has(w.ip)) throw new InputError(`workers[${i}].address`, w.ip, `duplicates the address of ${seenIp.get(w.ip)}`);
+    seenName.set(w.name, `workers[${i}]`);
+    seenIp.set(w.ip, `workers[${i}]`);
+  });
+  return workers;
+}
+
+/**
  * The checks that need only the plain fields, run by the component before any child resource
  * (fields that are still Outputs are skipped here; {@link planGeneratedConfigs} checks everything
  * when they resolve).
@@ -282,21 +310,8 @@ export function planGeneratedConfigs(spec: GeneratedPlanSpec): GeneratedPlan {
   const clusterName = checkClusterName(spec.clusterName);
   const k8s = checkKubernetesVersion(spec.talosVersion, spec.kubernetesVersion);
   const { nodes: cps, warnings } = validateControlPlanes("controlPlanes", spec.controlPlanes);
-  const workers = (spec.workers ?? []).map((w, i) => {
-    const name = checkPattern(`workers[${i}].name`, w?.name, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label");
-    const address = typeof w?.address === "string" ? w.address : "";
-    const ip = parseIp(`workers[${i}].address`, address.split("/")[0]).ip;
-    if (!/\/\d+$/.test(address)) throw new InputError(`workers[${i}].address`, w?.address, "needs a prefix length, e.g. 192.168.30.41/24");
-    return { name, ip };
-  });
-  const seenName = new Map<string, string>(cps.map((n, i) => [n.name, `controlPlanes[${i}]`]));
-  const seenIp = new Map<string, string>(cps.map((n, i) => [n.address.ip, `controlPlanes[${i}]`]));
-  workers.forEach((w, i) => {
-    if (seenName.has(w.name)) throw new InputError(`workers[${i}].name`, w.name, `is also the name of ${seenName.get(w.name)}`);
-    if (seenIp.has(w.ip)) throw new InputError(`workers[${i}].address`, w.ip, `duplicates the address of ${seenIp.get(w.ip)}`);
-    seenName.set(w.name, `workers[${i}]`);
-    seenIp.set(w.ip, `workers[${i}]`);
-  });
+  const workers = validateWorkers(spec.workers, cps);
+  const seenName = new Set<string>([...cps.map((n) => n.name), ...workers.map((w) => w.name)]);
   // Everything TalosVipEndpoint checks about a VIP: on the nodes' subnet, unused (no node, no worker).
   if (spec.vip !== undefined) {
     validateLayer2Vip(

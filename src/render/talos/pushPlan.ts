@@ -6,7 +6,10 @@ import * as crypto from "crypto";
 import { ControlPlaneNode, ControlPlaneNodeSpec, validateControlPlanes, validateLayer2Vip } from "./controlPlanes";
 import {
   ControlPlanePatchSpec,
+  DEFAULT_KUBEPRISM_PORT,
   describeCondition,
+  kubernetesApiUrl,
+  toYaml,
   LINK_ADDRESSINGS,
   LinkSelectorSpec,
   renderControlPlanePatch,
@@ -17,6 +20,7 @@ import { renderCertSansPatch } from "./nodeConfig";
 import type { LinkAddressing } from "../enums";
 import { checkModeAndTimeout, checkTalosctl, displayCommandLine, pushScriptInput, renderPushScript, talosctlPatchArgs } from "./talosctl";
 import { parseTalosVersion } from "./version";
+import { GeneratedNodeSpec, validateWorkers } from "./generated";
 
 /** Per-node rendering: the patch parts, the command line, the script and its hash. */
 export interface NodePlan {
@@ -50,6 +54,12 @@ export interface TalosConfigPushPlanSpec {
   tryTimeout?: string;
   talosctl?: string;
   waitTimeoutSeconds?: number;
+  /**
+   * Workers patched after the control planes with `cluster.controlPlane.endpoint` (what they join
+   * and reach the API through) and KubePrism; no certSANs (a worker serves no Kubernetes API) and
+   * no VIP. Default none.
+   */
+  workers?: readonly GeneratedNodeSpec[];
 }
 
 /**
@@ -119,6 +129,28 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
     });
     const hash = crypto.createHash("sha256").update(input).update("\0").update(script).digest("hex");
     plans[node.name] = { input, patch, commandLine: displayCommandLine(talosctl, argv), script, hash };
+  }
+  // Workers: the endpoint they join through and KubePrism, applied the same way every time (scalars only).
+  const workers = validateWorkers(args.workers, nodes);
+  const workerPatch = toYaml([
+    {
+      machine: { features: { kubePrism: { enabled: args.kubePrismEnabled ?? true, port: args.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT } } },
+      cluster: { controlPlane: { endpoint: kubernetesApiUrl(rendered.certSANs[0]) } },
+    },
+  ]);
+  for (const worker of workers) {
+    const script = renderPushScript({
+      talosVersion: args.talosVersion,
+      nodeIp: worker.ip,
+      mode: args.mode,
+      tryTimeout: args.tryTimeout,
+      talosctl,
+      waitTimeoutSeconds: args.waitTimeoutSeconds,
+      role: "worker",
+    });
+    const argv = talosctlPatchArgs({ talosVersion: args.talosVersion, nodeIp: worker.ip, mode: args.mode, tryTimeout: args.tryTimeout });
+    const hash = crypto.createHash("sha256").update(workerPatch).update("\0").update(script).digest("hex");
+    plans[worker.name] = { input: workerPatch, patch: workerPatch, commandLine: displayCommandLine(talosctl, argv), script, hash };
   }
   return plans;
 }

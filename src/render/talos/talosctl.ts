@@ -78,6 +78,11 @@ export interface PushScriptSpec {
   replaceVipOnLink?: { link: string; vip: string };
   /** Bound on each wait, seconds, 0 to 86400; 0 skips the waits. Default 600. */
   waitTimeoutSeconds?: number;
+  /**
+   * `controlplane` (default): after the patch, wait until the node's etcd is healthy. `worker`:
+   * wait until the node's Talos API answers again (a worker runs no etcd).
+   */
+  role?: "controlplane" | "worker";
 }
 
 /**
@@ -228,7 +233,7 @@ export function renderPushScript(spec: PushScriptSpec): string {
       ? []
       : [
           `if [[ ${mode === "reboot" ? "1 == 1" : `"$PATCH_OUT" == *"with a reboot"*`} ]]; then say "waiting for the reboot"; until_ok "the node's reboot" rebooted; fi`,
-          `until_ok "etcd on the node" etcd_ok`,
+          spec.role === "worker" ? `until_ok "the node's Talos API" node_version >/dev/null` : `until_ok "etcd on the node" etcd_ok`,
         ];
   return [
     "set -euo pipefail",
