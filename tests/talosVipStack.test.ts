@@ -57,7 +57,7 @@ describe("the talosvip example stack", () => {
     expect(topology).toContain("2. cp-01 (192.168.30.31): gen config controlplane, apply-config, bootstrap etcd once");
   });
 
-  test("configSource patch: the push patches the control planes only, with the cluster's talosconfig (a placeholder in synth)", async () => {
+  test("configSource patch: the push patches the control planes, then the worker's endpoint, with the cluster's talosconfig (a placeholder in synth)", async () => {
     const patch = await synthVariant("talosvip", { configSource: "patch" });
     expect(patch.placeholders).toEqual(["talos-endpoints:talosconfig"]);
     expect(
@@ -65,7 +65,13 @@ describe("the talosvip example stack", () => {
         .filter((r) => r.type === "command:local:Command")
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["talos-config-cp-01", "talos-config-cp-02", "talos-config-cp-03"]);
+    ).toEqual(["talos-config-cp-01", "talos-config-cp-02", "talos-config-cp-03", "talos-config-wk-01"]);
+    expect(parseAllDocuments(patch.files["talos/wk-01.yaml"]).map((d) => d.toJS())).toEqual([
+      {
+        machine: { features: { kubePrism: { enabled: true, port: 7445 } } },
+        cluster: { controlPlane: { endpoint: "https://192.168.30.30:6443" } },
+      },
+    ]);
   });
 
   test("Proxmox keys are refused on talosvip", () => {

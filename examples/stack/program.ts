@@ -481,15 +481,12 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
   const services = metalLb(cfg, parts);
   const ciliumServices = cilium(cfg, parts);
   // Generated configs (proxmox only): the whole config of every node, workers included, from a secrets bundle.
+  // Stacks that list workers by address (proxmox, talosvip): both modes configure them.
+  const byAddress = cfg.platform === "proxmox" || cfg.platform === "talosvip" ? cfg : undefined;
+  const workers = (byAddress?.workerNodes ?? []).map(({ name, address }) => ({ name, address }));
   const generated =
-    (cfg.platform === "proxmox" || cfg.platform === "talosvip") && cfg.configSource === "generated"
-      ? {
-          configSource: cfg.configSource,
-          clusterName: cfg.clusterName,
-          kubernetesVersion: cfg.kubernetesVersion,
-          workers: (cfg.workerNodes ?? []).map(({ name, address }) => ({ name, address })),
-          workerParallelism: cfg.workerParallelism,
-        }
+    byAddress?.configSource === "generated"
+      ? { configSource: byAddress.configSource, clusterName: byAddress.clusterName, kubernetesVersion: byAddress.kubernetesVersion }
       : {};
   const push = new TalosConfigPush(
     "talos-config",
@@ -511,13 +508,13 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
       extraPatch: mergePatches("extraPatch", [parts.talosPatch, services?.talosPatch ?? ciliumServices?.talosPatch]),
       ...generated,
+      ...(workers.length > 0 ? { workers, workerParallelism: byAddress?.workerParallelism } : {}),
     },
     { dependsOn: parts.dependsOn },
   );
 
   const files: Record<string, pulumi.Output<string>> = { ...parts.files };
-  const generatedWorkers = ("workers" in generated ? generated.workers : undefined) ?? [];
-  for (const { name } of [...cfg.controlPlanes, ...generatedWorkers]) {
+  for (const { name } of [...cfg.controlPlanes, ...workers]) {
     files[`talos/${name}.yaml`] = push.patches.apply((p) => p[name]);
     files[`talos/${name}.talosctl.txt`] = push.commandLines.apply((l) => `${l[name]}\n`);
   }
@@ -532,7 +529,7 @@ function withTalosPush(cfg: StackConfig, parts: PlatformParts, loadBalancerAdvic
       endpoint: ep,
       controlPlanes: cfg.controlPlanes.map((cp, i) => ({ name: cp.name, ip: ips[i] })),
       kubePrismPort: cfg.kubePrismEnabled === false ? undefined : (cfg.kubePrismPort ?? DEFAULT_KUBEPRISM_PORT),
-      workers: generatedWorkers.map((w) => ({ name: w.name, ip: w.address.split("/")[0] })),
+      workers: workers.map((w) => ({ name: w.name, ip: w.address.split("/")[0] })),
       applyOrder: order,
     }),
   );
