@@ -51,7 +51,7 @@ export const ENDPOINT_FAILOVER: Readonly<Record<EndpointStrategy, Failover>> = {
   },
   "haproxy-keepalived": {
     summary:
-      "0.5 s when the MASTER host dies (lab median, range 0.5–0.6 s), 0.2 s when only HAProxy dies, 0 failed requests when a control plane dies",
+      "0.6 s when the MASTER host dies (lab median, range 0.5–0.6 s), 0.2 s when only HAProxy dies, 0 failed requests when a control plane dies",
     seconds: { min: 0.5, max: 0.6 },
     source: 'README "Bare metal", failover lab, default profile (tests/lab/RESULTS.md)',
   },
