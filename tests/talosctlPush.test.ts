@@ -496,6 +496,9 @@ describe("version check: nothing is applied to a node of another version, or wit
     ["1.12", "v1.12.7", "v1.12.11"],
     ["1.12", "v1.13.9", "v1.12.7"],
     ["1.9", "v1.9.5", "v1.9.6"],
+    // a rolling upgrade: another minor with the same patch form
+    ["1.13", "v1.13.9", "v1.12.7"],
+    ["1.11", "v1.11.5", "v1.9.6"],
   ])("talosVersion %s, talosctl %s, node %s: patched", (version, client, server) => {
     const { script, input } = push(version);
     const run = runScript(script, version, input, { env: { FAKE_TALOSCTL_CLIENT_VERSION: client, FAKE_TALOSCTL_SERVER_VERSION: server } });
@@ -507,9 +510,9 @@ describe("version check: nothing is applied to a node of another version, or wit
   test("also with waitTimeoutSeconds 0 (no wait, but the version is still checked)", () => {
     const rendered = renderControlPlanePatch({ talosVersion: "1.12", endpoint: "192.168.30.30" });
     const { script, input } = pushOf(rendered, "1.12", { waitTimeoutSeconds: 0 });
-    const run = runScript(script, "1.12", input, { env: { FAKE_TALOSCTL_SERVER_VERSION: "v1.13.9" } });
+    const run = runScript(script, "1.12", input, { env: { FAKE_TALOSCTL_SERVER_VERSION: "v1.11.5" } });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("the node runs Talos v1.13.9, but talosVersion is 1.12");
+    expect(run.stderr).toContain("the node runs Talos v1.11.5, but talosVersion is 1.12");
     expect(run.calls.map((c) => c.command)).toEqual(["version"]);
   });
 
@@ -577,7 +580,17 @@ describe("the reader as the installed package runs it (compiled JavaScript)", ()
   test("pushReaderCommand of the compiled module is node + pushReader.js, and a push with it sends only the missing certSANs", () => {
     const compiled = path.join(outDir, "render", "talos", "pushReader.js");
     const command = (require(compiled) as { pushReaderCommand(): string[] }).pushReaderCommand();
-    expect(command).toEqual([process.execPath, compiled]);
+    // the node on PATH and the module's path relative to the working directory (the repository)
+    expect(command).toEqual(["node", `./${path.relative(process.cwd(), compiled)}`]);
+    // from the sources inside the working directory: relative paths, no machine path
+    const fromSources = pushReaderCommand();
+    expect(fromSources[0]).toBe("node");
+    expect(
+      fromSources
+        .slice(1)
+        .filter((a) => a !== "--require")
+        .every((a) => !path.isAbsolute(a)),
+    ).toBe(true);
     const rendered = renderControlPlanePatch({ talosVersion: "1.13", endpoint: "192.168.30.30", extraCertSANs: ["api.lab.example"] });
     const { script, input } = pushOf(rendered, "1.13");
     const node =

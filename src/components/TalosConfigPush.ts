@@ -191,9 +191,11 @@ export interface TalosConfigPushArgs {
  * on any input change when, as here, no `update` command is given.
  *
  * Before patching, the script checks versions with the package's reader (`pushReader.js`, run by
- * the Node.js that runs the Pulumi program; its path reaches the script in the environment
- * variable `TALOS_ENDPOINTS_READER`, so installing the package elsewhere re-runs the push, which
- * then changes nothing): the node's Talos minor must equal `talosVersion`'s, and a node on 1.12
+ * the `node` on PATH; its path, relative to the program's directory, reaches the script in the
+ * environment variable `TALOS_ENDPOINTS_READER`, so the same project on another machine or in CI
+ * does not re-run the push; installing the package elsewhere re-runs it, which then changes
+ * nothing): the node's Talos minor must be on the same side of 1.12 as
+ * `talosVersion`'s (the patch's form depends on it), and a node on 1.12
  * or later needs talosctl 1.12 or later; otherwise it stops with the reason and nothing is
  * applied. The reader then reads the node's active config with the `yaml` library and decides
  * what is sent: the main patch always; the certSANs the node's `machine.certSANs` and

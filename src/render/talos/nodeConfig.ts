@@ -285,9 +285,11 @@ function minorOf(tag: string): { major: number; minor: number } | undefined {
 /**
  * Compares the versions before anything is applied.
  *
- * - The node's minor must equal `talosVersion`'s: the patch's form depends on it (the VIP under
- *   `machine.network.interfaces` before 1.12, `Layer2VIPConfig` from 1.12), so a patch rendered for
- *   another minor would be refused by the node or configure the wrong thing.
+ * - The node's minor must be on the same side of 1.12 as `talosVersion`'s: the patch's form
+ *   depends on it (the VIP under `machine.network.interfaces` before 1.12, `Layer2VIPConfig` from
+ *   1.12), so a patch rendered for the other side would be refused by the node or configure the
+ *   wrong thing. Another minor on the same side is accepted (a rolling upgrade has nodes of two
+ *   minors) and named in the log line.
  * - Against a node of 1.12 or later, talosctl must be 1.12 or later. talosctl 1.11 and older read
  *   the node's config with `yaml.Marshal(mc.Spec())` (cmd/talosctl/cmd/talos/patch.go, v1.11.5);
  *   1.12 nodes send the spec as the config's YAML text instead (annotation `talos.dev/yaml-spec`,
@@ -306,7 +308,8 @@ export function checkVersions(output: string, expectedMinor: number): string {
   const s = minorOf(server);
   if (!s) throw new Error(`cannot read the node's Talos version from ${JSON.stringify(server)}; nothing was applied`);
   if (!c) throw new Error(`cannot read talosctl's version from ${JSON.stringify(client)}; nothing was applied`);
-  if (s.major !== 1 || s.minor !== expectedMinor) {
+  const form = (minor: number) => minor >= MIN_CLIENT_MINOR_FOR_MULTIDOC;
+  if (s.major !== 1 || form(s.minor) !== form(expectedMinor)) {
     throw new Error(
       `the node runs Talos ${server}, but talosVersion is 1.${expectedMinor}: the patch is rendered for 1.${expectedMinor} ` +
         `(set talosVersion to the node's minor version, or upgrade the node first); nothing was applied`,
@@ -319,5 +322,6 @@ export function checkVersions(output: string, expectedMinor: number): string {
         `so the patch would drop the node's other documents; use talosctl 1.${MIN_CLIENT_MINOR_FOR_MULTIDOC} or newer; nothing was applied`,
     );
   }
-  return `node Talos ${server}, talosctl ${client}`;
+  const skew = s.minor === expectedMinor ? "" : ` (talosVersion is 1.${expectedMinor}: a rolling upgrade? the patch has the same form)`;
+  return `node Talos ${server}, talosctl ${client}${skew}`;
 }

@@ -27,14 +27,26 @@ import { apiServerReady, machineStage, sameMachineConfig } from "./clusterState"
 export const PATCH_ORDER_FILE = "patch-order";
 
 /**
- * The command line that runs this reader with the Node.js that runs the Pulumi program
- * (`process.execPath`): the compiled `pushReader.js` of the installed package, or, when the
- * package runs from its TypeScript sources (a checkout), this file through tsx's CommonJS hook
- * (tsx is then installed as a development dependency).
+ * A path as the command line names it: relative to the working directory of the Pulumi program
+ * when inside it (so the same project checked out on another machine, or in CI, gives the same
+ * command line and the pushes, whose `environment` holds it, do not run again), else absolute.
+ */
+function portablePath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  // "./": node's --require takes a bare relative path for a package name
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? `./${rel}` : p;
+}
+
+/**
+ * The command line that runs this reader with the `node` on PATH (the one the Pulumi Node.js
+ * language host runs; not `process.execPath`, which differs between machines and Node.js
+ * installs): the compiled `pushReader.js` of the installed package, or, when the package runs
+ * from its TypeScript sources (a checkout), this file through tsx's CommonJS hook (tsx is then
+ * installed as a development dependency). Paths inside the program's directory are relative.
  * @throws Error when running from sources and tsx cannot be found.
  */
 export function pushReaderCommand(): string[] {
-  if (__filename.endsWith(".js")) return [process.execPath, __filename];
+  if (__filename.endsWith(".js")) return ["node", portablePath(__filename)];
   let hook: string;
   try {
     hook = require.resolve("tsx/cjs");
@@ -43,7 +55,7 @@ export function pushReaderCommand(): string[] {
       `talos-endpoints runs from its sources (${path.basename(__filename)}) but tsx is not installed: run npm install, or use the built package`,
     );
   }
-  return [process.execPath, "--require", hook, __filename];
+  return ["node", "--require", portablePath(hook), portablePath(__filename)];
 }
 
 function readStdin(): string {

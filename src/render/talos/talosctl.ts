@@ -203,7 +203,8 @@ export function readerRequest(spec: PushScriptSpec): ReaderRequest {
  * 2. Waits until the node answers `talosctl version` (each call bounded by `timeout` when
  *    coreutils has it; the whole wait by `waitTimeoutSeconds`; the last error is reported).
  * 3. Hands that output to the reader ({@link READER_ENV}, `pushReader.ts versions`), which stops
- *    the push, before anything is applied, when the node's minor differs from `talosVersion` or
+ *    the push, before anything is applied, when the node's minor is on the other side of 1.12 than
+ *    `talosVersion`'s or
  *    the node runs 1.12+ and talosctl is older than 1.12 (`checkVersions` in nodeConfig.ts).
  * 4. Reads the node's active config (`talosctl get machineconfig v1alpha1 -o jsonpath={.spec}`,
  *    what `talosctl patch` merges into) and hands it to the reader (`pushReader.ts plan`), which
