@@ -384,6 +384,62 @@ describe.each(TALOS_MACHINERY_VERSIONS)("Talos %s: pushing twice, decided by the
   });
 });
 
+describe.each(["1.12", "1.13"] as const)(
+  "Talos %s: a cluster upgraded from < 1.12 keeps its legacy interfaces[].vip, which the push removes",
+  (version) => {
+    const OLD_VIP = "192.168.30.29";
+    const legacy = `machine:\n  network:\n    interfaces:\n      - interface: eth0\n        dhcp: true\n        vip:\n          ip: ${OLD_VIP}\n`;
+
+    test(`Talos ${version}: the old VIP goes, the interface keeps its DHCP, only the Layer2VIPConfig VIP is left`, () => {
+      const upgraded = talosCheck(version, { endpoint: ENDPOINT_URL, patches: [legacy] });
+      expect(upgraded.error).toBeUndefined();
+      expect(upgraded.vips.map((v) => [v.source, v.ip])).toEqual([["v1alpha1", OLD_VIP]]);
+      const rendered = renderControlPlanePatch({ talosVersion: version, endpoint: VIP, link: "eth0", vip: VIP });
+      const parts = pushedParts(version, rendered, upgraded.config, { link: "eth0", vip: VIP });
+      // Talos's patcher cannot delete a key inside a list element: the entry goes whole and comes back without its vip
+      expect(yamlDocuments(parts[0])[0]).toEqual({ machine: { network: { interfaces: [{ interface: "eth0", $patch: "delete" }] } } });
+      expect(yamlDocuments(parts[1])[0]).toEqual({ machine: { network: { interfaces: [{ interface: "eth0", dhcp: true }] } } });
+      const pushed = talosCheck(version, { baseConfig: upgraded.config, patches: parts });
+      expect(pushed.error).toBeUndefined();
+      expect(pushed.validationErrors).toEqual([]);
+      expect(pushed.vips.map((v) => [v.source, v.ip])).toEqual([["Layer2VIPConfig", VIP]]);
+      const entry = (v1alpha1Of(pushed.config).machine.network.interfaces as Record<string, unknown>[]).find((e) => e.interface === "eth0");
+      expect(entry).toEqual({ interface: "eth0", dhcp: true });
+      // and the next push finds nothing left to remove
+      expect(pushedParts(version, rendered, pushed.config, { link: "eth0", vip: VIP })).toEqual([rendered.yaml]);
+    });
+
+    test(`Talos ${version}: an entry that held only the VIP is deleted, not put back; one with WireGuard keys is left and named`, () => {
+      const rendered = renderControlPlanePatch({ talosVersion: version, endpoint: VIP, link: "eth0", vip: VIP });
+      const only = talosCheck(version, {
+        endpoint: ENDPOINT_URL,
+        patches: [`machine:\n  network:\n    interfaces:\n      - interface: eth0\n        vip:\n          ip: ${OLD_VIP}\n`],
+      });
+      const parts = pushedParts(version, rendered, only.config, { link: "eth0", vip: VIP });
+      // the delete, then the main patch (no entry put back), then the certSANs this node lacks
+      expect(yamlDocuments(parts[0])[0]).toEqual({ machine: { network: { interfaces: [{ interface: "eth0", $patch: "delete" }] } } });
+      expect(parts[1]).toBe(rendered.yaml);
+      const pushed = talosCheck(version, { baseConfig: only.config, patches: parts });
+      expect(pushed.validationErrors).toEqual([]);
+      expect(pushed.vips.map((v) => [v.source, v.ip])).toEqual([["Layer2VIPConfig", VIP]]);
+      const wg = {
+        machine: { network: { interfaces: [{ interface: "eth0", vip: { ip: OLD_VIP }, wireguard: { privateKey: "secret-key" } }] } },
+      };
+      const request = readerRequest({ talosVersion: version, nodeIp: "192.168.30.31", replaceVipOnLink: { link: "eth0", vip: VIP } });
+      const answer = decidePush(toPatchYaml(wg), request);
+      expect(answer.files.map((f) => f.content).join("\n")).not.toContain("secret-key");
+      expect(answer.messages.join("\n")).toContain("left: the legacy VIP on eth0");
+    });
+
+    test(`Talos ${version}: without that delete the old VIP stays announced beside the new one (why the push removes it)`, () => {
+      const upgraded = talosCheck(version, { endpoint: ENDPOINT_URL, patches: [legacy] });
+      const rendered = renderControlPlanePatch({ talosVersion: version, endpoint: VIP, link: "eth0", vip: VIP });
+      const only = talosCheck(version, { baseConfig: upgraded.config, patches: [rendered.yaml] });
+      expect(only.vips.map((v) => v.ip).sort()).toEqual([OLD_VIP, VIP].sort());
+    });
+  },
+);
+
 describe.each(["1.9", "1.11"] as const)("Talos %s: the VIP's interfaces entry and default DHCP, by Talos's own config code", (version) => {
   const byName: ControlPlanePatchSpec = { talosVersion: version, endpoint: VIP, link: "eth0", vip: VIP };
   const bySelector: ControlPlanePatchSpec = { ...byName, link: undefined, linkSelector: { hardwareAddr: "bc:24:11:*" } };

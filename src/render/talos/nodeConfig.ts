@@ -83,6 +83,10 @@ export interface ReaderAnswer {
 
 /** File name of the generated Layer2VIPConfig deletes. */
 export const STALE_VIPS_FILE = "stale-vips.yaml";
+/** File name of the patch that deletes a legacy `machine.network.interfaces[].vip` (a cluster upgraded from < 1.12). */
+export const LEGACY_VIPS_FILE = "legacy-vips.yaml";
+/** File name of the patch that puts those interfaces entries back without their `vip`. */
+export const LEGACY_VIPS_READD_FILE = "legacy-vips-readd.yaml";
 /** File name of the generated certSANs patch. */
 export const CERT_SANS_FILE = "cert-sans.yaml";
 
@@ -187,10 +191,32 @@ export function renderCertSansPatch(machine: readonly string[], apiServer: reado
 }
 
 /**
+ * The legacy VIPs (`machine.network.interfaces[].vip`, the < 1.12 form) on the interface named
+ * `link` in a node's v1alpha1 document: each entry with its `vip` and the entry without it (to put
+ * back). Entries chosen by `deviceSelector` are not matched (the link they select is not known
+ * here); entries holding WireGuard settings (private keys) are only named in `kept`, so no key is
+ * copied into a patch file.
+ */
+export function legacyVipsOn(main: Json, link: string): { entries: { interface: string; ip: string; without: Json }[]; kept: string[] } {
+  const interfaces = at(main, "machine.network.interfaces");
+  if (!Array.isArray(interfaces)) return { entries: [], kept: [] };
+  const withVip = interfaces.filter((e): e is Json => isMap(e) && String(e.interface) === link && isMap(e.vip));
+  const kept = withVip.filter((e) => e.wireguard !== undefined).map(() => link);
+  const entries = withVip
+    .filter((e) => e.wireguard === undefined)
+    .map((e) => {
+      const { vip, ...without } = e;
+      return { interface: link, ip: String((vip as Json).ip ?? ""), without };
+    });
+  return { entries, kept };
+}
+
+/**
  * Decides the push for one node from its active config.
  *
  * Order of the `--patch` files (talosctl applies them in order): the deletes of stale
- * `Layer2VIPConfig` documents, the main patch, the certSANs the node lacks, then every one-shot
+ * `Layer2VIPConfig` documents, the delete of a legacy `interfaces[].vip` on the VIP's link (a
+ * cluster upgraded from < 1.12), the main patch, the certSANs the node lacks, then every one-shot
  * part whose condition holds.
  *
  * @throws Error when the config is not YAML (see {@link parseNodeConfig}).
@@ -214,6 +240,35 @@ export function decidePush(configText: string, request: ReaderRequest): ReaderAn
       });
       patches.push(STALE_VIPS_FILE);
       messages.push(`removing Layer2VIPConfig for: ${stale.join(" ")}`);
+    }
+  }
+
+  if (request.staleVips) {
+    // A cluster upgraded from < 1.12 keeps the VIP it had under machine.network.interfaces[] on the
+    // same link: deleting only Layer2VIPConfig documents would leave it announced beside the new one.
+    const legacy = legacyVipsOn(main, request.staleVips.link);
+    if (legacy.kept.length > 0)
+      messages.push(
+        `left: the legacy VIP on ${legacy.kept.join(" ")} (its entry holds WireGuard keys, which the push does not copy: remove its vip by hand)`,
+      );
+    if (legacy.entries.length > 0) {
+      // Talos's patcher cannot delete a key inside a list element ("cannot delete an inner key"),
+      // so the entry is deleted whole and put back without its vip.
+      files.push({
+        file: LEGACY_VIPS_FILE,
+        content: toYaml([
+          { machine: { network: { interfaces: legacy.entries.map((e) => ({ interface: e.interface, $patch: "delete" })) } } },
+        ]),
+      });
+      patches.push(LEGACY_VIPS_FILE);
+      const readd = legacy.entries.map((e) => e.without).filter((e) => Object.keys(e).length > 1);
+      if (readd.length > 0) {
+        files.push({ file: LEGACY_VIPS_READD_FILE, content: toYaml([{ machine: { network: { interfaces: readd } } }]) });
+        patches.push(LEGACY_VIPS_READD_FILE);
+      }
+      messages.push(
+        `removing the legacy machine.network.interfaces[].vip on: ${legacy.entries.map((e) => `${e.interface} (${e.ip})`).join(" ")}`,
+      );
     }
   }
 
