@@ -4,7 +4,7 @@
  * apiVersions by minor (checked against each CRD's storage version), the Helm values against the
  * chart's values.schema.json, the Talos patch against the Talos schemas, and bad inputs.
  */
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import {
   ALL_SERVICES_SELECTOR,
   BGP_ADVERTISEMENT_LABEL,
@@ -210,26 +210,15 @@ test("the default version is the pinned 1.18 release", () => {
 });
 
 test("Helm values: Talos's settings (KubePrism, cgroup, capabilities without SYS_MODULE) and the mode's switches", () => {
+  const upstream = chartCapabilities("1.18");
   const v = renderCilium(bgp("1.18.11")).helmValues;
   expect(v).toEqual({
     ipam: { mode: "kubernetes" },
     kubeProxyReplacement: true,
     securityContext: {
       capabilities: {
-        ciliumAgent: [
-          "CHOWN",
-          "KILL",
-          "NET_ADMIN",
-          "NET_RAW",
-          "IPC_LOCK",
-          "SYS_ADMIN",
-          "SYS_RESOURCE",
-          "DAC_OVERRIDE",
-          "FOWNER",
-          "SETGID",
-          "SETUID",
-        ],
-        cleanCiliumState: ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
+        ciliumAgent: withoutSysModule(upstream.ciliumAgent),
+        cleanCiliumState: withoutSysModule(upstream.cleanCiliumState),
       },
     },
     cgroup: { autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" },
@@ -239,11 +228,37 @@ test("Helm values: Talos's settings (KubePrism, cgroup, capabilities without SYS
     bgpControlPlane: { enabled: true },
   });
   expect(TALOS_CILIUM_AGENT_CAPABILITIES).not.toContain("SYS_MODULE");
+  expect(upstream.ciliumAgent).toContain("SYS_MODULE");
   expect(renderCilium({ ...bgp("1.18.11"), kubeProxyReplacement: false, kubePrismPort: 7446 }).helmValues).toMatchObject({
     kubeProxyReplacement: false,
     k8sServicePort: 7446,
   });
   expect(renderCilium(l2("1.18.11")).helmValues).toMatchObject({ l2announcements: { enabled: true }, bgpControlPlane: { enabled: false } });
+});
+
+/** `securityContext.capabilities` of the pinned chart's own values.yaml (the upstream defaults, SYS_MODULE included). */
+function chartCapabilities(minor: string): { ciliumAgent: string[]; cleanCiliumState: string[] } {
+  const values = parse(ciliumFile(minor, "install/kubernetes/cilium/values.yaml")) as {
+    securityContext: { capabilities: { ciliumAgent: string[]; cleanCiliumState: string[] } };
+  };
+  return values.securityContext.capabilities;
+}
+
+/** Talos's guide: Cilium's default capabilities without SYS_MODULE, order kept. */
+function withoutSysModule(caps: readonly string[]): string[] {
+  return caps.filter((c) => c !== "SYS_MODULE");
+}
+
+test.each(VERSIONS)("Helm capabilities of %s: the chart's own defaults without SYS_MODULE (Talos refuses it)", (minor, version) => {
+  const upstream = chartCapabilities(minor);
+  expect(upstream.ciliumAgent).toContain("SYS_MODULE");
+  expect(upstream.cleanCiliumState).toContain("SYS_MODULE");
+  const caps = (renderCilium(l2(version)).helmValues as { securityContext: { capabilities: Record<string, unknown> } }).securityContext
+    .capabilities;
+  expect(caps).toEqual({
+    ciliumAgent: withoutSysModule(upstream.ciliumAgent),
+    cleanCiliumState: withoutSysModule(upstream.cleanCiliumState),
+  });
 });
 
 test("l2 client rate limit: Cilium's formula (services / 5 s renew deadline) on top of the agent's 10 QPS", () => {

@@ -8,9 +8,10 @@ import { parse, parseAllDocuments } from "yaml";
 import { CiliumServices, CiliumServicesArgs, ciliumServicesSpec } from "../src/components/CiliumServices";
 import { isPlain } from "../src/components/inputs";
 import { CiliumSpec, CiliumTalosPatch, renderCilium, renderCiliumBgpPasswordSecret, renderCiliumTalosPatch } from "../src/render/cilium";
-import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
+import { MockRecorder } from "../examples/stack/mockRuntime";
 import { ciliumValidator } from "./helpers/ciliumSchema";
 import { valueOf } from "./helpers/outputs";
+import { installMocksRecordingProviders, isSecret } from "./helpers/serviceMocks";
 
 const l2Args = (): CiliumServicesArgs => ({
   mode: "l2",
@@ -58,19 +59,8 @@ const bgpSpec = (): CiliumSpec => ciliumServicesSpec(bgpArgs()) as unknown as Ci
 let rec: MockRecorder;
 let providers: Record<string, string>;
 beforeEach(async () => {
-  rec = await installMocks("talos-endpoints", "test");
-  providers = {};
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource: (req: { getName(): string; getProvider(): string }, cb: unknown) => unknown;
-  };
-  const inner = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    providers[req.getName()] = req.getProvider();
-    return inner(req, cb);
-  };
+  ({ rec, providers } = await installMocksRecordingProviders());
 });
-
-const isSecret = (o: pulumi.Output<unknown>) => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
 
 describe("delivery talos-inline", () => {
   test("registers only the component and publishes the outputs (1.18 apiVersions by default)", async () => {

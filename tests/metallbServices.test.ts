@@ -14,8 +14,9 @@ import {
   renderMetalLbTalosPatch,
   MetalLbTalosPatch,
 } from "../src/render/metallb";
-import { installMocks, MockRecorder } from "../examples/stack/mockRuntime";
+import { MockRecorder } from "../examples/stack/mockRuntime";
 import { valueOf } from "./helpers/outputs";
+import { installMocksRecordingProviders, isSecret } from "./helpers/serviceMocks";
 
 const l2Args = (): MetalLbServicesArgs => ({
   mode: "l2",
@@ -63,20 +64,8 @@ const bgpSpec = (): MetalLbSpec => {
 let rec: MockRecorder;
 let providers: Record<string, string>;
 beforeEach(async () => {
-  rec = await installMocks("talos-endpoints", "test");
-  // The recorder does not keep the provider reference of a registration; capture it here.
-  providers = {};
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource: (req: { getName(): string; getProvider(): string }, cb: unknown) => unknown;
-  };
-  const inner = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    providers[req.getName()] = req.getProvider();
-    return inner(req, cb);
-  };
+  ({ rec, providers } = await installMocksRecordingProviders());
 });
-
-const isSecret = (o: pulumi.Output<unknown>) => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
 
 describe("delivery talos-inline", () => {
   test("registers only the component and publishes the outputs", async () => {
