@@ -491,6 +491,32 @@ describe("a private key that is not a Pulumi secret is warned about, once per ho
     for (const p of pushes) expect(p.inputs.connection).toBe("[secret]");
   });
 
+  test("kubernetesApiCheck.clientKey as a plain string is warned about on the component, as a secret it is not", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-certs-"));
+    try {
+      const certs = makeCheckCerts(tmp);
+      const checkWarnings = async (clientKey: pulumi.Input<string>) => {
+        warn.mockClear();
+        const lb = new HaproxyKeepalivedEndpoint("lb", {
+          ...haPair,
+          kubernetesApiCheck: { caCertificate: certs.caCert, clientCertificate: certs.clientCert, clientKey },
+        });
+        await valueOf(lb.endpoint);
+        await rec.settle();
+        await new Promise((r) => setImmediate(r));
+        return warn.mock.calls
+          .filter(([message]) => String(message).includes("clientKey"))
+          .map(([message, resource]) => [String(message), resource === lb]);
+      };
+      const plain = await checkWarnings(certs.clientKey);
+      expect(plain).toEqual([[expect.stringMatching(/^kubernetesApiCheck\.clientKey is not a Pulumi secret/), true]]);
+      expect(plain[0][0]).not.toContain(certs.clientKey.split("\n")[1]);
+      expect(await checkWarnings(pulumi.secret(certs.clientKey))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   test.each([
     ["an Output that is not secret", () => hosts(() => ({ privateKey: pulumi.output(KEY) }))],
     ["a Promise", () => hosts(() => ({ privateKey: Promise.resolve(KEY) }))],

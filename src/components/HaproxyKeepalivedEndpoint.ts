@@ -260,11 +260,11 @@ export class HaproxyKeepalivedEndpoint extends pulumi.ComponentResource implemen
     const { vrrpAuthPass } = args;
     const plan = validated(planArgsOf(args), (a) => planHaproxyKeepalived(a as HaproxyKeepalivedPlanSpec));
     const clientKey = checkedClientKey(args.kubernetesApiCheck);
-    warnUnlessSecretKey(args.kubernetesApiCheck);
     checkSshGiven(args);
     // The plan checks the password against the VRRP version (with a mask); its format here.
     if (typeof vrrpAuthPass === "string") withFieldNames(componentField, () => checkAuthPass(vrrpAuthPass, 2));
     super(componentToken("HaproxyKeepalivedEndpoint"), name, {}, opts);
+    warnUnlessSecretKey(args.kubernetesApiCheck, this);
 
     const pushes: command.remote.Command[] = [];
     const mode = checkMode(args.mode);
@@ -393,7 +393,7 @@ function publicCheckArgs(
  * Logs a warning (once, when it resolves) when `kubernetesApiCheck.clientKey` is set but is not a
  * Pulumi secret. The push keeps it secret either way; the warning is about where it came from.
  */
-function warnUnlessSecretKey(check: pulumi.Input<KubernetesApiCheckArgs> | undefined): void {
+function warnUnlessSecretKey(check: pulumi.Input<KubernetesApiCheckArgs> | undefined, resource: pulumi.Resource): void {
   if (check === undefined || pulumi.Output.isInstance(check) || check instanceof Promise) return;
   const key = pulumi.output((check as KubernetesApiCheckArgs).clientKey);
   key.apply(async (value) => {
@@ -401,6 +401,7 @@ function warnUnlessSecretKey(check: pulumi.Input<KubernetesApiCheckArgs> | undef
     await pulumi.log.warn(
       "kubernetesApiCheck.clientKey is not a Pulumi secret. The push still keeps it secret, but where it comes from it is in " +
         "clear text. Pass it as a secret: pulumi.secret(key), or config.requireSecret(...).",
+      resource,
     );
   });
 }
@@ -411,21 +412,14 @@ function warnUnlessSecretKey(check: pulumi.Input<KubernetesApiCheckArgs> | undef
  * @throws InputError naming `kubernetesApiCheck.clientKey` (the key shown as `(secret)`).
  */
 function checkedClientKey(check: pulumi.Input<KubernetesApiCheckArgs> | undefined): pulumi.Output<string | undefined> {
-  const field = "kubernetesApiCheck.clientKey";
   if (check === undefined) return pulumi.output(undefined);
-  if (isPlain(check)) {
-    const c = check as pulumi.Unwrap<KubernetesApiCheckArgs>;
-    // the certificates themselves are checked by the plan (with their own field names) first
-    try {
-      checkKubernetesApiCheckCertificates("kubernetesApiCheck", c);
-    } catch {
-      return pulumi.secret(c.clientKey);
-    }
-    checkKubernetesApiCheckKey(field, c.clientKey, c.clientCertificate);
-  }
-  return pulumi.secret(
-    pulumi.output(check).apply((c) => checkKubernetesApiCheckKey(field, c.clientKey, c.clientCertificate) as string | undefined),
-  );
+  // The certificates first (their own field names), then the key against them.
+  const checkKey = (c: pulumi.Unwrap<KubernetesApiCheckArgs>): string => {
+    checkKubernetesApiCheckCertificates("kubernetesApiCheck", c);
+    return checkKubernetesApiCheckKey("kubernetesApiCheck.clientKey", c.clientKey, c.clientCertificate);
+  };
+  if (isPlain(check)) checkKey(check as pulumi.Unwrap<KubernetesApiCheckArgs>);
+  return pulumi.secret(pulumi.output(check).apply((c) => checkKey(c) as string | undefined));
 }
 
 /**

@@ -8,7 +8,7 @@ import { Lab } from "./lab";
 import { sleep, waitFor } from "./proc";
 import { FaultId, Outcome, StreamOutcome } from "./results";
 import { LB_ROLES, setMachineIsolated, setMachineLink } from "./topology";
-import { windowStats, WindowStats } from "./prober";
+import { okPercent, windowStats, WindowStats } from "./prober";
 
 /** A scenario yields the outcome of one or more faults (b and d share one: d repairs b). */
 export interface Scenario {
@@ -160,8 +160,7 @@ const apiserversDown: Scenario = {
     const moves = await countMoves(lab, master, 5000);
     const until = Date.now();
     await waitFor("Talos API probes in flight to end", () => !lab.prober.inFlightSince(until), 2000, 20).catch(() => undefined);
-    const talos = lab.prober.talosResults.filter((r) => r.t0 >= t && r.t0 <= until);
-    const talosOkPct = talos.length ? (100 * talos.filter((r) => r.ok).length) / talos.length : 0;
+    const talosOkPct = okPercent(lab.prober.talosResults, t, until);
     const stats = windowStats(lab.prober.results, t, until);
     await Promise.all(lab.backends.map((b) => b.command("api up")));
     await lab.observe(Date.now(), { minMs: 1000, maxMs: 20_000 });
@@ -184,8 +183,7 @@ const masterLosesKubernetesApi: Scenario = {
     const t = Date.now();
     await master.cutKubernetesApi(true);
     const stats = await lab.observe(t, { minMs: 6000, maxMs: 20_000 });
-    const talos = lab.prober.talosResults.filter((r) => r.t0 >= t && r.t0 <= stats.until);
-    const talosOkPct = talos.length ? (100 * talos.filter((r) => r.ok).length) / talos.length : 0;
+    const talosOkPct = okPercent(lab.prober.talosResults, t, stats.until);
     const holders = await lab.holders();
     await master.cutKubernetesApi(false);
     await lab.settle();

@@ -161,6 +161,12 @@ export interface WindowStats {
   failures: Record<string, number>;
 }
 
+/** Percentage of the requests in `results` that started from `from` to `until` and succeeded (0 when none started). */
+export function okPercent(results: readonly ProbeResult[], from: number, until: number): number {
+  const started = results.filter((r) => r.t0 >= from && r.t0 <= until);
+  return started.length ? (100 * started.filter((r) => r.ok).length) / started.length : 0;
+}
+
 /** Statistics of the requests that ended after `faultAt` and started no later than `until`. */
 export function windowStats(results: readonly ProbeResult[], faultAt: number, until: number): WindowStats {
   const window = results.filter((r) => r.t1 > faultAt && r.t0 <= until).sort((a, b) => a.t0 - b.t0);

@@ -37,53 +37,60 @@ function statusOf(buffer: string): { status?: string; node?: string } {
   return { status: match?.[1], node };
 }
 
-function kubernetesProbe(): void {
+/** What one probe's answer decided: `undefined` while more data is needed. */
+type Verdict = { ok: boolean; detail: string; node?: string } | undefined;
+
+/**
+ * One request on a new connection: prints its start, feeds every chunk to `judge` until it
+ * decides, and prints one result; a timeout, an error or an early close is a failure.
+ */
+function probe(api: "kubernetes" | "talos", socket: net.Socket, judge: (buffer: string) => Verdict, closedEarly: string): void {
   const t0 = Date.now();
-  print({ start: t0, api: "kubernetes" });
+  print({ start: t0, api });
   let done = false;
   let buffer = "";
-  const socket = tls.connect({ host, port: 6443, rejectUnauthorized: false, ...clientCert });
   const finish = (ok: boolean, detail: string, node?: string) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     socket.destroy();
-    print({ t0, t1: Date.now(), ok, detail, api: "kubernetes", node });
+    print({ t0, t1: Date.now(), ok, detail, api, node });
   };
   const timer = setTimeout(() => finish(false, "timeout"), timeoutMs);
-  socket.on("secureConnect", () => socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
   socket.on("data", (chunk: Buffer) => {
     buffer += chunk.toString("latin1");
-    if (!buffer.includes("\r\n\r\n")) return;
-    const { status, node } = statusOf(buffer);
-    if (status) finish(status === expectText, `status ${status}`, node);
-    else finish(false, "malformed status line");
+    const verdict = judge(buffer);
+    if (verdict) finish(verdict.ok, verdict.detail, verdict.node);
   });
   socket.on("error", (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message));
-  socket.on("close", () => finish(false, "closed before a status line"));
+  socket.on("close", () => finish(false, closedEarly));
+}
+
+function kubernetesProbe(): void {
+  const socket = tls.connect({ host, port: 6443, rejectUnauthorized: false, ...clientCert });
+  socket.on("secureConnect", () => socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+  probe(
+    "kubernetes",
+    socket,
+    (buffer) => {
+      if (!buffer.includes("\r\n\r\n")) return undefined;
+      const { status, node } = statusOf(buffer);
+      return status ? { ok: status === expectText, detail: `status ${status}`, node } : { ok: false, detail: "malformed status line" };
+    },
+    "closed before a status line",
+  );
 }
 
 function talosProbe(): void {
-  const t0 = Date.now();
-  print({ start: t0, api: "talos" });
-  let done = false;
-  let buffer = "";
-  const socket = net.connect({ host, port: 50000 });
-  const finish = (ok: boolean, detail: string, node?: string) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    socket.destroy();
-    print({ t0, t1: Date.now(), ok, detail, api: "talos", node });
-  };
-  const timer = setTimeout(() => finish(false, "timeout"), timeoutMs);
-  socket.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("latin1");
-    const line = /^talos-api (\S+)\n/.exec(buffer);
-    if (line) finish(true, "talos-api", line[1]);
-  });
-  socket.on("error", (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message));
-  socket.on("close", () => finish(false, "closed before the banner"));
+  probe(
+    "talos",
+    net.connect({ host, port: 50000 }),
+    (buffer) => {
+      const line = /^talos-api (\S+)\n/.exec(buffer);
+      return line ? { ok: true, detail: "talos-api", node: line[1] } : undefined;
+    },
+    "closed before the banner",
+  );
 }
 
 const streams = new Map<number, tls.TLSSocket>();
