@@ -5,7 +5,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { InputError } from "../core/errors";
 import { componentToken } from "./contract";
 import { validated, nonEmptyPassword } from "./inputs";
 import type { LabelSelectorArgs } from "./MetalLbServices";
@@ -30,6 +29,7 @@ import {
 } from "../render/cilium";
 import { CiliumDelivery, CiliumMode } from "../render/enums";
 import { toPatchYaml } from "../render/patchYaml";
+import { checkKubeconfigForDelivery, checkPlainPassword } from "../render/serviceInputs";
 import { stringify } from "yaml";
 
 /** One LB-IPAM pool (`CiliumLoadBalancerIPPool`, Cilium docs "LoadBalancer IP Address Management"). */
@@ -217,26 +217,10 @@ export interface CiliumServicesArgs {
  */
 export function checkCiliumServicesStructure(args: CiliumServicesArgs): ReturnType<typeof checkCiliumStructure> {
   const s = checkCiliumStructure(args);
-  if (s.delivery === "kubernetes" && args.kubeconfig === undefined) {
-    throw new InputError("kubeconfig", args.kubeconfig, 'must be set with delivery "kubernetes": the Kubernetes provider is built from it');
-  }
-  if (s.delivery === "talos-inline" && args.kubeconfig !== undefined) {
-    throw new InputError(
-      "kubeconfig",
-      "[secret]",
-      'is not used with delivery "talos-inline" (the custom resources travel in talosPatch); remove it or use delivery "kubernetes"',
-    );
-  }
-  (args.bgp?.peers ?? []).forEach((p, i) => {
-    if (
-      p.password !== undefined &&
-      !pulumi.Output.isInstance(p.password) &&
-      !(p.password instanceof Promise) &&
-      (typeof p.password !== "string" || p.password === "")
-    ) {
-      throw new InputError(`bgp.peers[${i}].password`, p.password === "" ? "" : "[secret]", "must be a non-empty string");
-    }
-  });
+  checkKubeconfigForDelivery(s.delivery, args.kubeconfig, "the custom resources travel");
+  (args.bgp?.peers ?? []).forEach((p, i) =>
+    checkPlainPassword(`bgp.peers[${i}].password`, p.password, pulumi.Output.isInstance(p.password) || p.password instanceof Promise),
+  );
   return s;
 }
 

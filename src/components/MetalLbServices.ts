@@ -4,7 +4,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { InputError } from "../core/errors";
 import { componentToken } from "./contract";
 import { validated, nonEmptyPassword } from "./inputs";
 import {
@@ -27,6 +26,7 @@ import {
 } from "../render/metallb";
 import { KubeProxyMode, LabelSelectorOperator, MetalLbDelivery, MetalLbMode } from "../render/enums";
 import { toPatchYaml } from "../render/patchYaml";
+import { checkKubeconfigForDelivery, checkPlainPassword } from "../render/serviceInputs";
 
 /** One set-based label requirement (Kubernetes `LabelSelectorRequirement`). */
 export interface LabelSelectorRequirementArgs {
@@ -224,26 +224,10 @@ export interface MetalLbServicesArgs {
  */
 export function checkMetalLbServicesStructure(args: MetalLbServicesArgs): { mode: string; delivery: string } {
   const s = checkMetalLbStructure(args);
-  if (s.delivery === "kubernetes" && args.kubeconfig === undefined) {
-    throw new InputError("kubeconfig", args.kubeconfig, 'must be set with delivery "kubernetes": the Kubernetes provider is built from it');
-  }
-  if (s.delivery === "talos-inline" && args.kubeconfig !== undefined) {
-    throw new InputError(
-      "kubeconfig",
-      "[secret]",
-      'is not used with delivery "talos-inline" (MetalLB travels in talosPatch); remove it or use delivery "kubernetes"',
-    );
-  }
-  (args.bgpPeers ?? []).forEach((p, i) => {
-    if (
-      p.password !== undefined &&
-      !pulumi.Output.isInstance(p.password) &&
-      !(p.password instanceof Promise) &&
-      (typeof p.password !== "string" || p.password === "")
-    ) {
-      throw new InputError(`bgpPeers[${i}].password`, p.password === "" ? "" : "[secret]", "must be a non-empty string");
-    }
-  });
+  checkKubeconfigForDelivery(s.delivery, args.kubeconfig, "MetalLB travels");
+  (args.bgpPeers ?? []).forEach((p, i) =>
+    checkPlainPassword(`bgpPeers[${i}].password`, p.password, pulumi.Output.isInstance(p.password) || p.password instanceof Promise),
+  );
   return s;
 }
 

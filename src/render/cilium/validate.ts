@@ -11,6 +11,7 @@
  * auto-detection, which is refused here: a peer needs its AS number (RFC 7607 reserves AS 0)).
  */
 import { ReservedAddress, reservedAddresses } from "../serviceAddresses";
+import { ingressPoolEntry } from "../serviceInputs";
 import { checkBoolean, checkDnsLabel, checkInt, checkNamedList, checkOneOf, checkStringList } from "../../core/checks";
 import { InputError, withFieldNames } from "../../core/errors";
 import {
@@ -488,15 +489,9 @@ function checkIngressAddress(
   let pool: CheckedCiliumPool;
   let field: string;
   if (spec.ingressAddress !== undefined) {
-    endpoint = parseIp("ingressAddress", spec.ingressAddress).ip;
-    const hit = entries.find((e) => blockContains(e.block, endpoint));
-    if (!hit) {
-      throw new InputError(
-        "ingressAddress",
-        spec.ingressAddress,
-        `is outside every pool (${entries.map((e) => e.block.text).join(", ")}); the ingress address must come from a pool`,
-      );
-    }
+    const found = ingressPoolEntry(spec.ingressAddress, entries);
+    endpoint = found.endpoint;
+    const hit = found.hit;
     if (reservedByPool(hit.pool, hit.block, endpoint)) {
       throw new InputError(
         "ingressAddress",

@@ -9,6 +9,7 @@
  * AS 0 is reserved and may not be used in BGP sessions (RFC 7607).
  */
 import { ReservedAddress, reservedAddresses } from "../serviceAddresses";
+import { ingressPoolEntry } from "../serviceInputs";
 import { checkBoolean, checkDnsLabel, checkInt, checkNamedList, checkOneOf, checkPattern, checkStringList } from "../../core/checks";
 import { InputError } from "../../core/errors";
 import { AddressBlock, blockContains, blockInNetwork, blocksOverlap, InterfaceAddress, parseAddressBlock, parseIp } from "../../core/net";
@@ -460,15 +461,9 @@ function checkIngressAddress(
   let endpointPool: CheckedPool;
   let endpointField: string;
   if (spec.ingressAddress !== undefined) {
-    endpoint = parseIp("ingressAddress", spec.ingressAddress).ip;
-    const hit = entries.find((e) => blockContains(e.block, endpoint));
-    if (!hit) {
-      throw new InputError(
-        "ingressAddress",
-        spec.ingressAddress,
-        `is outside every pool (${entries.map((e) => e.block.text).join(", ")}); the ingress address must come from a pool`,
-      );
-    }
+    const found = ingressPoolEntry(spec.ingressAddress, entries);
+    endpoint = found.endpoint;
+    const hit = found.hit;
     if (hit.pool.avoidBuggyIPs && isBuggyIp(endpoint)) {
       throw new InputError(
         "ingressAddress",
