@@ -3,6 +3,7 @@
  * accepts its boundary values and refuses the values just outside them with an InputError that
  * names the field and the value.
  */
+import { inputErrorOf } from "./helpers/errors";
 import {
   checkBoolean,
   checkDnsLabel,
@@ -14,7 +15,7 @@ import {
   checkPort,
   checkStringList,
 } from "../src/core/checks";
-import { checkBoolean as checkBooleanFromErrors, InputError } from "../src/core/errors";
+import { checkBoolean as checkBooleanFromErrors } from "../src/core/errors";
 import {
   bigIntToIp,
   blockContains,
@@ -38,14 +39,7 @@ import {
 
 /** Runs `fn`, expects an InputError naming `field` and `value`, and returns its message. */
 function refused(fn: () => unknown, field: string, value: unknown): string {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(InputError);
-  const e = error as InputError;
+  const e = inputErrorOf(fn);
   expect(e.field).toBe(field);
   expect(e.value).toEqual(value);
   const shown = value === undefined ? "(not set)" : JSON.stringify(value);

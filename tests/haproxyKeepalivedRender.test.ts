@@ -20,6 +20,7 @@ import { installedFiles, PUSH_EXIT, renderPushSteps } from "../src/render/haprox
 import { HaproxyKeepalivedPlanSpec, planHaproxyKeepalived } from "../src/render/haproxyKeepalived/plan";
 import { runWithBindMounts } from "./helpers/mountNamespace";
 import { makeCheckCerts } from "./helpers/checkCerts";
+import { inputErrorOf } from "./helpers/errors";
 import {
   DEFAULT_TUNING,
   FAST_TUNING,
@@ -27,7 +28,6 @@ import {
   LoadBalancerTuningInput,
   resolveTuning,
 } from "../src/render/haproxyKeepalived/tuning";
-import { InputError } from "../src/core/errors";
 
 const CONTROL_PLANES = [
   { name: "cp-01", ip: "192.168.30.31" },
@@ -522,15 +522,9 @@ describe("bad input is rejected with an InputError naming the field", () => {
   ];
   for (const [name, fn, field] of cases) {
     test(name, () => {
-      let error: unknown;
-      try {
-        fn();
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).field).toBe(field);
-      expect((error as InputError).message.startsWith(`${field}: `)).toBe(true);
+      const error = inputErrorOf(fn);
+      expect(error.field).toBe(field);
+      expect(error.message.startsWith(`${field}: `)).toBe(true);
     });
   }
 
