@@ -4,6 +4,7 @@
  */
 import { checkLoadBalancerConflicts, GuardServiceLoadBalancer, GuardSpec } from "../src/render/guards";
 import { InputError } from "../src/core/errors";
+import { inputErrorFrom } from "./helpers/stacks";
 
 const nodes: GuardSpec["nodes"] = [
   { name: "cp-01", address: "192.168.30.31/24", role: "control-plane" },
@@ -31,14 +32,9 @@ const metalLb = (loadBalancerClass?: string, layer2 = false): GuardServiceLoadBa
   modeField: "metallb.mode",
 });
 
+/** The guards' refusal of `spec` (an InputError; the test fails if they accept it). */
 function refusal(spec: GuardSpec): InputError {
-  try {
-    checkLoadBalancerConflicts(spec);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error("expected the guards to refuse the configuration");
+  return inputErrorFrom(() => checkLoadBalancerConflicts(spec));
 }
 
 describe("Service load balancers without distinct classes", () => {

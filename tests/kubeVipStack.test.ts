@@ -13,7 +13,20 @@ import { SynthResult } from "../examples/stack/synth";
 import { checkK8sObjects, ensureK8sObjectCheck } from "./helpers/k8sSchema";
 import { metallbValidator } from "./helpers/metallbSchema";
 import { talosSchemaValidator } from "./helpers/reference";
+import { KubeVipStackConfig } from "../examples/stack/config";
 import { readVariantConfig, removeVariants, stackVariant, synthVariant } from "./helpers/stacks";
+
+/** The shipped kubevip example stack's config, which sets both kube-vip and MetalLB. */
+function kubeVipStack(): KubeVipStackConfig & { metallb: NonNullable<KubeVipStackConfig["metallb"]> } {
+  const base = readVariantConfig("kubevip");
+  if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
+  return { ...base, metallb: base.metallb };
+}
+
+/** kube-vip settings for BGP mode: the VIP `vip`, local AS 64514, one peer at `peer` in AS 64512. */
+function bgpKubeVip(vip: string, peer: string) {
+  return { vip, mode: "bgp" as const, bgp: { localASN: 64514, peers: [{ address: peer, asn: 64512 }] } };
+}
 
 jest.setTimeout(120_000);
 
@@ -152,19 +165,18 @@ describe("the stack's guards", () => {
     ],
     [
       "the VIP inside MetalLB's pool",
-      { vip: "192.168.40.40", mode: "bgp", bgp: { localASN: 64514, peers: [{ address: "192.168.30.254", asn: 64512 }] } },
+      bgpKubeVip("192.168.40.40", "192.168.30.254"),
       {},
       /^talos-endpoints:kubeVip\.vip: "192\.168\.40\.40" lies inside the Service pool talos-endpoints:metallb\.pools\[1\]\.addresses\[0\] \(192\.168\.40\.32\/27\)/,
     ],
     [
       "kube-vip BGP and MetalLB BGP on the control planes towards the same router",
-      { vip: "192.168.50.1", mode: "bgp", bgp: { localASN: 64514, peers: [{ address: "192.168.30.1", asn: 64512 }] } },
+      bgpKubeVip("192.168.50.1", "192.168.30.1"),
       {},
       /^talos-endpoints:metallb\.bgpPeers\[0\]: \["192\.168\.30\.1"\] conflicts with talos-endpoints:kubeVip\.bgp\.peers \(\["192\.168\.30\.1"\]\): metallb and kube-vip would both open a BGP session from node cp-01/,
     ],
   ])("refused before any resource: %s", async (_name, kubeVip, metallb, message) => {
-    const base = readVariantConfig("kubevip");
-    if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
+    const base = kubeVipStack();
     await expect(
       synthVariant("kubevip", { kubeVip: { ...base.kubeVip, ...kubeVip }, metallb: { ...base.metallb, ...metallb } }),
     ).rejects.toThrow(message);
@@ -177,14 +189,11 @@ describe("the stack's guards", () => {
   });
 
   test("the fixed configurations are accepted: MetalLB's BGP peers on the workers only beside kube-vip BGP", async () => {
-    const base = readVariantConfig("kubevip");
-    if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
+    const base = kubeVipStack();
     const result = await synthVariant("kubevip", {
       kubeVip: {
         ...base.kubeVip,
-        vip: "192.168.50.1",
-        mode: "bgp",
-        bgp: { localASN: 64514, peers: [{ address: "192.168.30.1", asn: 64512 }] },
+        ...bgpKubeVip("192.168.50.1", "192.168.30.1"),
       },
       metallb: {
         ...base.metallb,
@@ -198,14 +207,11 @@ describe("the stack's guards", () => {
   });
 
   test("BGP mode with kubeVipBgpPassword: the patches are secret (synth writes a notice), the manifests are not and hold no password", async () => {
-    const base = readVariantConfig("kubevip");
-    if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
+    const base = kubeVipStack();
     const result = await synthVariant("kubevip", {
       kubeVip: {
         ...base.kubeVip,
-        vip: "192.168.50.1",
-        mode: "bgp",
-        bgp: { localASN: 64514, peers: [{ address: "192.168.30.254", asn: 64512 }] },
+        ...bgpKubeVip("192.168.50.1", "192.168.30.254"),
       },
       kubeVipBgpPassword: "not-so-secret",
     });
@@ -217,8 +223,7 @@ describe("the stack's guards", () => {
   });
 
   test("kube-proxy modes that disagree between kube-vip and MetalLB are refused naming both keys", async () => {
-    const base = readVariantConfig("kubevip");
-    if (base.platform !== "kubevip" || !base.metallb) throw new Error("unexpected stack");
+    const base = kubeVipStack();
     await expect(synthVariant("kubevip", { metallb: { ...base.metallb, kubeProxyMode: "nftables" } })).rejects.toThrow(
       'talos-endpoints:metallb.kubeProxyMode: "nftables" differs from talos-endpoints:kubeVip.kubeProxyMode ("iptables")',
     );
@@ -233,8 +238,7 @@ describe("the stack config", () => {
     expect(() => readVariantConfig("kubevip", { vip: "192.168.30.30" })).toThrow(
       'talos-endpoints:vip: "192.168.30.30" is read only with platforms "proxmox" and "talosvip", not with platform "kubevip" (the kube-vip VIP is kubeVip.vip): remove it',
     );
-    const base = readVariantConfig("kubevip");
-    if (base.platform !== "kubevip") throw new Error("unexpected stack");
+    const base = kubeVipStack();
     expect(() => readVariantConfig("kubevip", { kubeVip: { ...base.kubeVip, mode: "l2" } })).toThrow(
       'talos-endpoints:kubeVip.mode: "l2" must be one of arp, bgp (platform "kubevip")',
     );
@@ -244,8 +248,7 @@ describe("the stack config", () => {
   });
 
   test("bad kube-vip values reach the component and are refused with its field names", async () => {
-    const base = readVariantConfig("kubevip");
-    if (base.platform !== "kubevip") throw new Error("unexpected stack");
+    const base = kubeVipStack();
     await expect(synthVariant("kubevip", { kubeVip: { ...base.kubeVip, vip: "192.168.40.30" } })).rejects.toThrow(
       'vip: "192.168.40.30" is outside the subnet 192.168.30.0/24 of controlPlanes[0] (cp-01)',
     );

@@ -8,6 +8,7 @@ import { InputError } from "../src/core/errors";
 import * as checks from "../src/render/nlb/checks";
 import { checkEnvironment, MAX_ENVIRONMENT_LENGTH, NlbEndpointSpec, parseCidr, planNlbEndpoint } from "../src/render/nlb";
 import { installMocks, RecordedResource } from "../examples/stack/mockRuntime";
+import { inputErrorFrom, nlbSpecFixture } from "./helpers/stacks";
 
 // Every field check of the NLB plan (src/render/nlb/checks.ts, the only ones it calls), wrapped in
 // a counting pass-through with the same behaviour, so the tests at the end can prove that each
@@ -32,24 +33,15 @@ const tgArn = (awsName: string) => `arn:aws:elasticloadbalancing:us-east-1:12345
 const LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/prod-talos-api-nlb/0123456789abcdef";
 const DNS = "prod-talos-api-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com";
 
+/** The NLB tests' base inputs (tests/helpers/stacks.ts) with a third control plane and a second worker. */
 function baseArgs(): NlbEndpointArgs {
+  const base = nlbSpecFixture();
   return {
-    environment: "prod",
-    vpcId: "vpc-0abc",
-    vpcCidr: "10.0.0.0/16",
-    subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
-    internal: false,
-    allowedAdminCidrs: ["198.51.100.7/32", "203.0.113.0/24"],
-    instanceSecurityGroupId: "sg-nodes",
-    controlPlaneInstances: [
-      { name: "cp-01", instanceId: "i-cp01", privateIp: "10.0.1.10" },
-      { name: "cp-02", instanceId: "i-cp02", privateIp: "10.0.2.10" },
-      { name: "cp-03", instanceId: "i-cp03", privateIp: "10.0.3.10" },
-    ],
-    workerInstances: [
-      { name: "wk-01", instanceId: "i-wk01" },
-      { name: "wk-02", instanceId: "i-wk02" },
-    ],
+    ...base,
+    subnetIds: [...base.subnetIds],
+    allowedAdminCidrs: [...(base.allowedAdminCidrs ?? [])],
+    controlPlaneInstances: [...base.controlPlaneInstances, { name: "cp-03", instanceId: "i-cp03", privateIp: "10.0.3.10" }],
+    workerInstances: [...(base.workerInstances ?? []), { name: "wk-02", instanceId: "i-wk02" }],
   };
 }
 
@@ -561,14 +553,7 @@ describe("NlbEndpoint validation (before any resource)", () => {
     const rec = await installMocks("talos-endpoints", "test");
     const args = baseArgs();
     change(args);
-    let error: unknown;
-    try {
-      new NlbEndpoint("api", args);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    const err = error as InputError;
+    const err = inputErrorFrom(() => new NlbEndpoint("api", args));
     expect(err.field).toBe(field);
     expect(err.message.startsWith(`${field}: ${valueText} `)).toBe(true);
     expect(err.message).toContain(phrase);

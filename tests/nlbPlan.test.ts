@@ -2,12 +2,8 @@
  * The pure NLB plan (src/render/nlb), called directly: layout, settings, targets, warnings,
  * limits and the order of its checks. tests/nlbEndpoint.test.ts covers the component built on it.
  */
-import { InputError } from "../src/core/errors";
 import {
   checkNlbTarget,
-  EC2_LIMITS,
-  ELBV2_LIMITS,
-  MAX_ENVIRONMENT_LENGTH,
   NLB_ENDPOINT_DEFAULTS,
   NlbEndpointSpec,
   nlbEndpointValues,
@@ -17,33 +13,10 @@ import {
   planNlbTargets,
   WORKER_TALOS_API_LISTENER_PORT,
 } from "../src/render/nlb";
+import { inputErrorFrom, nlbSpecFixture } from "./helpers/stacks";
 
-function spec(): NlbEndpointSpec {
-  return {
-    environment: "prod",
-    vpcId: "vpc-0abc",
-    vpcCidr: "10.0.0.0/16",
-    subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
-    internal: false,
-    allowedAdminCidrs: ["198.51.100.7/32", "203.0.113.0/24"],
-    instanceSecurityGroupId: "sg-nodes",
-    controlPlaneInstances: [
-      { name: "cp-01", instanceId: "i-cp01", privateIp: "10.0.1.10" },
-      { name: "cp-02", instanceId: "i-cp02", privateIp: "10.0.2.10" },
-    ],
-    workerInstances: [{ name: "wk-01", instanceId: "i-wk01" }],
-  };
-}
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error("expected an InputError");
-}
+/** The base NLB inputs (two control planes, one worker); see tests/helpers/stacks.ts. */
+const spec = nlbSpecFixture;
 
 describe("planNlbEndpoint", () => {
   test("the layout: every child's resource name and fixed values, in creation order", () => {
@@ -199,17 +172,17 @@ describe("planNlbEndpoint", () => {
     bad.environment = "prod_eu";
     bad.controlPlaneInstances = [{ ...bad.controlPlaneInstances[0], instanceId: "" }, { ...bad.controlPlaneInstances[0] }];
     bad.allowedAdminCidrs = ["10.0.0.1/16"];
-    expect(thrown(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[1].name");
+    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[1].name");
     bad.controlPlaneInstances[1].name = "cp-02";
-    expect(thrown(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs[0]");
+    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs[0]");
     bad.allowedAdminCidrs = [];
-    expect(thrown(() => planNlbEndpoint("api", bad)).field).toBe("environment");
+    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("environment");
     bad.environment = "prod";
-    expect(thrown(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs");
+    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs");
     bad.internal = true;
-    expect(thrown(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[0].instanceId");
+    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[0].instanceId");
     bad.controlPlaneInstances[0].instanceId = "i-cp01";
-    const dup = thrown(() => planNlbEndpoint("api", bad));
+    const dup = inputErrorFrom(() => planNlbEndpoint("api", bad));
     expect([dup.field, dup.message]).toEqual([
       "controlPlaneInstances[1].instanceId",
       'controlPlaneInstances[1].instanceId: "i-cp01" is also the instance of controlPlaneInstances[0]',
@@ -232,7 +205,7 @@ describe("the parts of the plan", () => {
     ]);
     expect(layout.securityGroupRules[1].resourceName).toBe("lb-nlb-sg-in-6443-2001-db8---48");
     // IPv6 is a policy error, raised with the other inputs by planNlbSettings.
-    const err = thrown(() => planNlbSettings(layout, { ...spec(), internal: true }));
+    const err = inputErrorFrom(() => planNlbSettings(layout, { ...spec(), internal: true }));
     expect([err.field, err.message]).toEqual([
       "allowedAdminCidrs[0]",
       'allowedAdminCidrs[0]: "2001:db8:0::/48" is an IPv6 range; the NLB is IPv4-only and instance targets would see IPv6 clients as the NLB\'s own address',
@@ -242,14 +215,14 @@ describe("the parts of the plan", () => {
   test("checkNlbTarget: IPv4 private addresses only, for control planes; workers have none", () => {
     const cp = { role: "controlPlane" as const, index: 1, field: "controlPlaneInstances[1]", name: "cp-02" };
     expect(checkNlbTarget(cp, { instanceId: "i-2", privateIp: "10.0.2.10" })).toEqual({ ...cp, instanceId: "i-2", privateIp: "10.0.2.10" });
-    const v6 = thrown(() => checkNlbTarget(cp, { instanceId: "i-2", privateIp: "2001:db8::10" }));
+    const v6 = inputErrorFrom(() => checkNlbTarget(cp, { instanceId: "i-2", privateIp: "2001:db8::10" }));
     expect(v6.message).toBe('controlPlaneInstances[1].privateIp: "2001:db8::10" must be the instance\'s private IPv4 address');
-    const missing = thrown(() => checkNlbTarget(cp, { instanceId: "i-2" }));
+    const missing = inputErrorFrom(() => checkNlbTarget(cp, { instanceId: "i-2" }));
     expect(missing.field).toBe("controlPlaneInstances[1].privateIp");
     expect(missing.message).toMatch(/^controlPlaneInstances\[1\]\.privateIp: \(not set\) /);
     const wk = { role: "worker" as const, index: 0, field: "workerInstances[0]", name: "wk-01" };
     expect(checkNlbTarget(wk, { instanceId: "i-9", privateIp: "ignored" })).toEqual({ ...wk, instanceId: "i-9" });
-    expect(thrown(() => checkNlbTarget(wk, { instanceId: " i-9" })).field).toBe("workerInstances[0].instanceId");
+    expect(inputErrorFrom(() => checkNlbTarget(wk, { instanceId: " i-9" })).field).toBe("workerInstances[0].instanceId");
   });
 
   test("planNlbTargets: an address used twice names the later instance", () => {
@@ -262,7 +235,7 @@ describe("the parts of the plan", () => {
       privateIp,
     });
     expect(planNlbTargets([t(0, "10.0.0.10"), t(1, "10.0.0.11")], []).talosApiEndpoints).toEqual(["10.0.0.10", "10.0.0.11"]);
-    expect(thrown(() => planNlbTargets([t(0, "10.0.0.10"), t(1, "10.0.0.10")], [])).message).toBe(
+    expect(inputErrorFrom(() => planNlbTargets([t(0, "10.0.0.10"), t(1, "10.0.0.10")], [])).message).toBe(
       'controlPlaneInstances[1].privateIp: "10.0.0.10" is also the address of controlPlaneInstances[0]',
     );
   });
@@ -277,18 +250,48 @@ describe("the parts of the plan", () => {
 });
 
 describe("limits", () => {
-  test("the AWS figures (sources in src/render/nlb/limits.ts)", () => {
-    expect(ELBV2_LIMITS).toEqual({
-      healthCheckIntervalSeconds: { min: 5, max: 300 },
-      healthCheckTimeoutSeconds: { min: 2, max: 120 },
-      healthyThresholdCount: { min: 2, max: 10 },
-      unhealthyThresholdCount: { min: 2, max: 10 },
-      deregistrationDelaySeconds: { min: 0, max: 3600 },
-      nameMaxLength: 32,
-      reservedLoadBalancerNamePrefix: "internal-",
-    });
-    expect(EC2_LIMITS).toEqual({ vpcCidrPrefix: { min: 16, max: 28 }, reservedSecurityGroupNamePrefix: "sg-" });
-    expect(MAX_ENVIRONMENT_LENGTH).toBe(15);
+  // The figures below are AWS's documented ones (the sources are cited in src/render/nlb/limits.ts),
+  // written out here rather than read from the constants, so a wrong constant makes these fail.
+  test("the AWS figures: each range accepted at both ends and refused one past each, naming the field", () => {
+    const at = (change: Partial<NlbEndpointSpec>) => () => planNlbEndpoint("api", { ...spec(), ...change });
+    const ranges: [keyof NlbEndpointSpec, number, number, Partial<NlbEndpointSpec>][] = [
+      ["healthCheckInterval", 5, 300, { healthCheckTimeout: 2 }], // CreateTargetGroup: 5-300 s
+      ["healthCheckTimeout", 2, 120, { healthCheckInterval: 300 }], // CreateTargetGroup: 2-120 s
+      ["healthyThreshold", 2, 10, {}], // CreateTargetGroup: 2-10
+      ["unhealthyThreshold", 2, 10, {}], // CreateTargetGroup: 2-10
+      ["deregistrationDelay", 0, 3600, {}], // TargetGroupAttribute: 0-3600 s
+    ];
+    for (const [field, min, max, rest] of ranges) {
+      expect(at({ ...rest, [field]: min })).not.toThrow();
+      expect(at({ ...rest, [field]: max })).not.toThrow();
+      for (const bad of [min - 1, max + 1]) {
+        const err = inputErrorFrom(at({ ...rest, [field]: bad }));
+        expect(err.field).toBe(field);
+        expect(err.message).toContain(`from ${min} to ${max}`);
+      }
+    }
+    // CreateVpc: a VPC's IPv4 block is /16 to /28.
+    expect(at({ vpcCidr: "10.0.0.0/16" })).not.toThrow();
+    expect(at({ vpcCidr: "10.0.0.0/28" })).not.toThrow();
+    for (const bad of ["10.0.0.0/15", "10.0.0.0/29"]) {
+      const err = inputErrorFrom(at({ vpcCidr: bad }));
+      expect(err.field).toBe("vpcCidr");
+      expect(err.message).toContain("/16 to /28");
+    }
+    // CreateLoadBalancer / CreateTargetGroup: names of at most 32 characters; the longest suffix,
+    // "-talos-wk-apid-tg", takes 17, so 15 characters of environment.
+    expect(at({ environment: "a".repeat(15) })).not.toThrow();
+    const long = inputErrorFrom(at({ environment: "a".repeat(16) }));
+    expect(long.field).toBe("environment");
+    expect(long.message).toContain(`${"a".repeat(16)}-talos-wk-apid-tg would be 33, and AWS allows at most 32; use at most 15 characters`);
+    // CreateLoadBalancer: no name beginning with "internal-" (any case).
+    const internal = inputErrorFrom(at({ environment: "Internal" }));
+    expect(internal.field).toBe("environment");
+    expect(internal.message).toContain('AWS rejects names beginning with "internal-"');
+    // CreateSecurityGroup: no name beginning with "sg-" (any case).
+    const sg = inputErrorFrom(at({ environment: "SG-prod" }));
+    expect(sg.field).toBe("environment");
+    expect(sg.message).toContain('EC2 rejects names beginning with "sg-"');
   });
 
   test("each limit is enforced at both ends, with the limit in the message", () => {
@@ -298,11 +301,13 @@ describe("limits", () => {
     expect(at({ deregistrationDelay: 3600 })).not.toThrow();
     expect(at({ vpcCidr: "10.0.0.0/28" })).not.toThrow();
     expect(at({ environment: "a".repeat(15) })).not.toThrow();
-    expect(thrown(at({ vpcCidr: "10.0.0.0/29" })).message).toContain("/16 to /28");
-    expect(thrown(at({ healthCheckInterval: 301 })).message).toContain("from 5 to 300 seconds");
-    expect(thrown(at({ healthCheckInterval: 10, healthCheckTimeout: 11 })).message).toContain("must not exceed healthCheckInterval (10 s)");
-    expect(thrown(at({ unhealthyThreshold: 11 })).message).toContain("from 2 to 10 checks");
-    expect(thrown(at({ deregistrationDelay: 3601 })).message).toContain("from 0 to 3600 seconds");
-    expect(thrown(at({ preserveClientIp: "yes" as unknown as boolean })).field).toBe("preserveClientIp");
+    expect(inputErrorFrom(at({ vpcCidr: "10.0.0.0/29" })).message).toContain("/16 to /28");
+    expect(inputErrorFrom(at({ healthCheckInterval: 301 })).message).toContain("from 5 to 300 seconds");
+    expect(inputErrorFrom(at({ healthCheckInterval: 10, healthCheckTimeout: 11 })).message).toContain(
+      "must not exceed healthCheckInterval (10 s)",
+    );
+    expect(inputErrorFrom(at({ unhealthyThreshold: 11 })).message).toContain("from 2 to 10 checks");
+    expect(inputErrorFrom(at({ deregistrationDelay: 3601 })).message).toContain("from 0 to 3600 seconds");
+    expect(inputErrorFrom(at({ preserveClientIp: "yes" as unknown as boolean })).field).toBe("preserveClientIp");
   });
 });

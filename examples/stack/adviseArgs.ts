@@ -78,6 +78,30 @@ function integer(flag: string, text: string): number {
   return Number(text);
 }
 
+/** The flags that set a text fact to their value. */
+const TEXT_FLAGS: Record<string, "platform" | "apiLoad" | "talosVersion" | "kubernetesVersion" | "cni" | "kubeProxy"> = {
+  "--platform": "platform",
+  "--api-load": "apiLoad",
+  "--talos": "talosVersion",
+  "--kubernetes": "kubernetesVersion",
+  "--cni": "cni",
+  "--kube-proxy": "kubeProxy",
+};
+
+/** The flags that set a count to their value, a whole number. */
+const INTEGER_FLAGS: Record<string, "controlPlanes" | "workers"> = {
+  "--control-planes": "controlPlanes",
+  "--workers": "workers",
+};
+
+/** The flags without a value, each setting a yes/no fact. */
+const SWITCHES: Record<string, ["bgp" | "sameL2", boolean]> = {
+  "--bgp": ["bgp", true],
+  "--no-bgp": ["bgp", false],
+  "--same-l2": ["sameL2", true],
+  "--routed": ["sameL2", false],
+};
+
 /**
  * Parses the command line. `--stack` is read first, whatever its position; the other flags then
  * override what the stack file says.
@@ -92,45 +116,22 @@ export function parseAdviseArgs(argv: string[], examplesDir: string): AdviseRequ
   let withStack = true;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (Object.hasOwn(TEXT_FLAGS, flag)) {
+      facts[TEXT_FLAGS[flag]] = value(argv, i++, flag);
+      continue;
+    }
+    if (Object.hasOwn(INTEGER_FLAGS, flag)) {
+      facts[INTEGER_FLAGS[flag]] = integer(flag, value(argv, i++, flag));
+      continue;
+    }
+    if (Object.hasOwn(SWITCHES, flag)) {
+      const [fact, on] = SWITCHES[flag];
+      facts[fact] = on;
+      continue;
+    }
     switch (flag) {
       case "--stack":
         i++;
-        break;
-      case "--platform":
-        facts.platform = value(argv, i++, flag);
-        break;
-      case "--control-planes":
-        facts.controlPlanes = integer(flag, value(argv, i++, flag));
-        break;
-      case "--workers":
-        facts.workers = integer(flag, value(argv, i++, flag));
-        break;
-      case "--bgp":
-        facts.bgp = true;
-        break;
-      case "--no-bgp":
-        facts.bgp = false;
-        break;
-      case "--same-l2":
-        facts.sameL2 = true;
-        break;
-      case "--routed":
-        facts.sameL2 = false;
-        break;
-      case "--api-load":
-        facts.apiLoad = value(argv, i++, flag);
-        break;
-      case "--talos":
-        facts.talosVersion = value(argv, i++, flag);
-        break;
-      case "--kubernetes":
-        facts.kubernetesVersion = value(argv, i++, flag);
-        break;
-      case "--cni":
-        facts.cni = value(argv, i++, flag);
-        break;
-      case "--kube-proxy":
-        facts.kubeProxy = value(argv, i++, flag);
         break;
       case "--json":
         json = true;

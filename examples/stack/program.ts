@@ -279,18 +279,23 @@ function platformParts(cfg: StackConfig): PlatformParts {
   }
 }
 
-/**
- * Talos's VIP on existing machines (bare metal, no hypervisor API): nothing is created for the
- * machines; the push reaches each by its address, in maintenance mode or configured.
- */
-function talosVipParts(cfg: TalosVipStackConfig): PlatformParts {
-  const endpoint = new TalosVipEndpoint("control-plane", {
+/** The Talos native VIP over the stack's control planes (shared by the talosvip and proxmox platforms). */
+function talosVipEndpoint(cfg: TalosVipStackConfig | ProxmoxStackConfig): TalosVipEndpoint {
+  return new TalosVipEndpoint("control-plane", {
     talosVersion: cfg.talosVersion,
     controlPlanes: cfg.controlPlanes,
     vip: cfg.vip,
     link: cfg.link,
     linkSelector: cfg.linkSelector,
   });
+}
+
+/**
+ * Talos's VIP on existing machines (bare metal, no hypervisor API): nothing is created for the
+ * machines; the push reaches each by its address, in maintenance mode or configured.
+ */
+function talosVipParts(cfg: TalosVipStackConfig): PlatformParts {
+  const endpoint = talosVipEndpoint(cfg);
   return {
     backend: "Talos native VIP",
     endpoint,
@@ -304,13 +309,7 @@ function talosVipParts(cfg: TalosVipStackConfig): PlatformParts {
 
 /** Proxmox: control-plane VMs with static addresses and the Talos native VIP. */
 function proxmoxParts(cfg: ProxmoxStackConfig): PlatformParts {
-  const endpoint = new TalosVipEndpoint("control-plane", {
-    talosVersion: cfg.talosVersion,
-    controlPlanes: cfg.controlPlanes,
-    vip: cfg.vip,
-    link: cfg.link,
-    linkSelector: cfg.linkSelector,
-  });
+  const endpoint = talosVipEndpoint(cfg);
   const vms = proxmoxControlPlaneVms(cfg.proxmox, cfg.proxmoxApiToken, cfg.controlPlanes, cfg.gateway, cfg.workerNodes ?? []);
   return {
     backend: "Talos native VIP",

@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { PROJECT, readStackConfig, StackConfig } from "../../examples/stack/config";
 import { loadStackConfig, synth, SynthResult } from "../../examples/stack/synth";
+import { InputError } from "../../src/core/errors";
+import type { NlbEndpointSpec } from "../../src/render/nlb";
 
 const made: string[] = [];
 
@@ -57,4 +59,41 @@ export function readVariantConfig(stack: string, changes: Record<string, unknown
   for (const key of unsetSecrets) delete config[`${PROJECT}:${key}`];
   pulumi.runtime.setAllConfig(config, secretKeys);
   return readStackConfig();
+}
+
+/**
+ * Runs `fn`, which must throw an {@link InputError}.
+ * @returns the error, for the caller to check its field and message.
+ * @throws (failing the test) when `fn` returns, or throws anything but an `InputError`.
+ */
+export function inputErrorFrom(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+  throw new Error("expected an InputError");
+}
+
+/**
+ * The NLB inputs the NLB tests start from (tests/nlbPlan.test.ts, tests/nlbEndpoint.test.ts):
+ * environment `prod`, VPC 10.0.0.0/16 over three subnets, public, two admin CIDRs, two control
+ * planes (cp-01, cp-02) and one worker (wk-01). A fresh copy on every call.
+ */
+export function nlbSpecFixture(): NlbEndpointSpec {
+  return {
+    environment: "prod",
+    vpcId: "vpc-0abc",
+    vpcCidr: "10.0.0.0/16",
+    subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+    internal: false,
+    allowedAdminCidrs: ["198.51.100.7/32", "203.0.113.0/24"],
+    instanceSecurityGroupId: "sg-nodes",
+    controlPlaneInstances: [
+      { name: "cp-01", instanceId: "i-cp01", privateIp: "10.0.1.10" },
+      { name: "cp-02", instanceId: "i-cp02", privateIp: "10.0.2.10" },
+    ],
+    workerInstances: [{ name: "wk-01", instanceId: "i-wk01" }],
+  };
 }
