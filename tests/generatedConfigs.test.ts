@@ -17,6 +17,11 @@ const CPS = [
   { name: "cp-02", address: "192.168.30.32/24" },
   { name: "cp-03", address: "192.168.30.33/24" },
 ];
+const WORKERS = [
+  { name: "wk-01", address: "192.168.30.41/24" },
+  { name: "wk-02", address: "192.168.30.42/24" },
+  { name: "wk-03", address: "192.168.30.43/24" },
+];
 const base: GeneratedPlanSpec = {
   talosVersion: "1.12",
   clusterName: "lab",
@@ -24,11 +29,7 @@ const base: GeneratedPlanSpec = {
   vip: "192.168.30.30",
   link: "ens18",
   controlPlanes: CPS,
-  workers: [
-    { name: "wk-01", address: "192.168.30.41/24" },
-    { name: "wk-02", address: "192.168.30.42/24" },
-    { name: "wk-03", address: "192.168.30.43/24" },
-  ],
+  workers: WORKERS,
 };
 
 describe("Kubernetes versions: the table is Talos's own support matrix", () => {
@@ -207,11 +208,7 @@ describe("the component under Pulumi's mock runtime", () => {
     talosVersion: "1.12",
     clusterName: "lab",
     controlPlanes: CPS,
-    workers: [
-      { name: "wk-01", address: "192.168.30.41/24" },
-      { name: "wk-02", address: "192.168.30.42/24" },
-      { name: "wk-03", address: "192.168.30.43/24" },
-    ],
+    workers: WORKERS,
     endpoint: "192.168.30.30",
     vip: "192.168.30.30",
     link: "ens18",

@@ -8,13 +8,13 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { pushReaderCommand } from "../src/render/talos/pushReader";
 import { GeneratedPlan, GeneratedPlanSpec, planGeneratedConfigs, SECRETS_ENV } from "../src/render/talos/generated";
 import { PUSH_INTERPRETER, READER_ENV, TALOSCONFIG_ENV } from "../src/render/talos/talosctl";
-import { talosctlFlagsFile, TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
+import { TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
+import { fakeTalosctlEnv, makeFakeTalosctlSandbox } from "./helpers/fakeTalosctlEnv";
 
 const READER = pushReaderCommand().join("\n");
 const CPS = [
@@ -55,9 +55,7 @@ interface Call {
 
 let sandbox: string;
 beforeEach(() => {
-  sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "generated-push-"));
-  for (const d of ["bin", "tmp", "state"]) fs.mkdirSync(path.join(sandbox, d));
-  fs.symlinkSync(path.join(__dirname, "helpers", "fake-talosctl.js"), path.join(sandbox, "bin", "talosctl"));
+  sandbox = makeFakeTalosctlSandbox("generated-push-");
 });
 afterEach(() => fs.rmSync(sandbox, { recursive: true, force: true }));
 
@@ -73,14 +71,8 @@ function run(
     input,
     encoding: "utf8",
     env: {
-      PATH: `${path.join(sandbox, "bin")}:${process.env.PATH}`,
-      TMPDIR: path.join(sandbox, "tmp"),
-      FAKE_TALOSCTL_FLAGS: talosctlFlagsFile(version),
-      FAKE_TALOSCTL_LOG: path.join(sandbox, "log.jsonl"),
+      ...fakeTalosctlEnv(sandbox, version, path.join(sandbox, "log.jsonl")),
       FAKE_TALOSCTL_STATE: path.join(sandbox, "state"),
-      FAKE_TALOSCTL_CLIENT_VERSION: `v${version}.0`,
-      FAKE_TALOSCTL_SERVER_VERSION: `v${version}.0`,
-      TSX_DISABLE_CACHE: "1",
       ...env,
       ...extra,
     },

@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { InputError } from "../src/core/errors";
 import { renderControlPlanePatch, RenderedPatch } from "../src/render/talos/patch";
@@ -16,7 +15,8 @@ import {
   TALOSCONFIG_ENV,
   talosctlPatchArgs,
 } from "../src/render/talos/talosctl";
-import { talosctlFlagsFile, TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
+import { TALOS_REFERENCE_VERSIONS } from "./helpers/reference";
+import { fakeTalosctlEnv, makeFakeTalosctlSandbox } from "./helpers/fakeTalosctlEnv";
 
 const SECRET = "context: homelab\ncontexts:\n  homelab:\n    ca: c2VjcmV0LWNh\n    key: VEhJUy1JUy1BLVNFQ1JFVC1LRVk=\n";
 /** How TalosConfigPush tells the script where its reader is (here: the sources, through tsx). */
@@ -45,10 +45,7 @@ interface Run {
 
 let sandbox: string;
 beforeEach(() => {
-  sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "talosctl-test-"));
-  fs.mkdirSync(path.join(sandbox, "bin"));
-  fs.mkdirSync(path.join(sandbox, "tmp"));
-  fs.symlinkSync(path.join(__dirname, "helpers", "fake-talosctl.js"), path.join(sandbox, "bin", "talosctl"));
+  sandbox = makeFakeTalosctlSandbox("talosctl-test-");
 });
 afterEach(() => fs.rmSync(sandbox, { recursive: true, force: true }));
 
@@ -63,17 +60,10 @@ function runScript(script: string, version: string, input: string, opts: { nodeC
     input,
     encoding: "utf8",
     env: {
-      PATH: `${path.join(sandbox, "bin")}:${process.env.PATH}`,
-      TMPDIR: path.join(sandbox, "tmp"),
-      FAKE_TALOSCTL_FLAGS: talosctlFlagsFile(version),
-      FAKE_TALOSCTL_LOG: log,
+      ...fakeTalosctlEnv(sandbox, version, log),
       FAKE_TALOSCTL_NODE_CONFIG: nodeConfig,
-      FAKE_TALOSCTL_CLIENT_VERSION: `v${version}.0`,
-      FAKE_TALOSCTL_SERVER_VERSION: `v${version}.0`,
       [TALOSCONFIG_ENV]: SECRET,
       [READER_ENV]: READER,
-      // tsx (which runs the reader from its sources here) would keep its compile cache in TMPDIR.
-      TSX_DISABLE_CACHE: "1",
       ...opts.env,
     },
   });

@@ -304,39 +304,35 @@ export class TalosConfigPush extends pulumi.ComponentResource {
       checkStatic(a as Parameters<typeof checkStatic>[0]),
     );
     // The fragment arrives as YAML text: parsed now when plain (errors before any resource), else when it resolves.
-    const { extraPatch } = rest;
-    const parsedExtraPatch =
-      extraPatch === undefined
-        ? undefined
-        : typeof extraPatch === "string"
-          ? parsePatchYaml("extraPatch", extraPatch)
-          : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
+    const parsedExtraPatch = parseExtraPatch(rest.extraPatch);
     const plans = validated({ ...rest, extraPatch: parsedExtraPatch }, (a) => planTalosConfigPush(a as TalosConfigPushPlanSpec));
     super(componentToken("TalosConfigPush"), name, {}, opts);
 
     const secretConfig = pulumi.secret(talosconfig);
     // Where the reader is installed: an environment value, so the script's hash does not depend on it.
     const reader = pushReaderCommand().join("\n");
+    // One push command per node, the same for control planes and workers; only the order differs.
+    const pushNode = (node: string, dependsOn: pulumi.ResourceOptions["dependsOn"]): command.local.Command => {
+      const plan = plans.apply((p) => p[node]);
+      return new command.local.Command(
+        `${name}-${node}`,
+        {
+          interpreter: [...PUSH_INTERPRETER],
+          create: plan.script,
+          stdin: plan.input,
+          environment: { [TALOSCONFIG_ENV]: secretConfig, [READER_ENV]: reader },
+          triggers: [plan.hash],
+        },
+        { parent: this, dependsOn },
+      );
+    };
     const commands: command.local.Command[] = [];
     for (const node of args.controlPlanes) {
-      const plan = plans.apply((p) => p[node.name]);
       const previous = commands[commands.length - 1];
-      commands.push(
-        new command.local.Command(
-          `${name}-${node.name}`,
-          {
-            interpreter: [...PUSH_INTERPRETER],
-            create: plan.script,
-            stdin: plan.input,
-            environment: { [TALOSCONFIG_ENV]: secretConfig, [READER_ENV]: reader },
-            triggers: [plan.hash],
-          },
-          // The first node waits for whatever the component waits for (e.g. the VMs): Pulumi does
-          // not pass a component's dependsOn on to its children. Each later node waits for the
-          // previous one, so a patch the node rejects stops the rollout there.
-          { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
-        ),
-      );
+      // The first node waits for whatever the component waits for (e.g. the VMs): Pulumi does
+      // not pass a component's dependsOn on to its children. Each later node waits for the
+      // previous one, so a patch the node rejects stops the rollout there.
+      commands.push(pushNode(node.name, previous ? [previous] : opts?.dependsOn));
     }
     // Workers after the last control plane, `workerParallelism` at a time (each waits for the
     // worker that many places before it).
@@ -344,20 +340,7 @@ export class TalosConfigPush extends pulumi.ComponentResource {
     const parallelism = args.workerParallelism ?? 2;
     const workerCommands: command.local.Command[] = [];
     (args.workers ?? []).forEach((worker, i) => {
-      const plan = plans.apply((p) => p[worker.name]);
-      workerCommands.push(
-        new command.local.Command(
-          `${name}-${worker.name}`,
-          {
-            interpreter: [...PUSH_INTERPRETER],
-            create: plan.script,
-            stdin: plan.input,
-            environment: { [TALOSCONFIG_ENV]: secretConfig, [READER_ENV]: reader },
-            triggers: [plan.hash],
-          },
-          { parent: this, dependsOn: [lastCp, ...(i >= parallelism ? [workerCommands[i - parallelism]] : [])] },
-        ),
-      );
+      workerCommands.push(pushNode(worker.name, [lastCp, ...(i >= parallelism ? [workerCommands[i - parallelism]] : [])]));
     });
     this.patches = plans.apply((p) => mapValues(p, (v) => v.patch));
     this.commandLines = plans.apply((p) => mapValues(p, (v) => v.commandLine));
@@ -499,17 +482,20 @@ export class TalosConfigPush extends pulumi.ComponentResource {
  */
 function prepareGenerated(args: TalosConfigPushArgs): { plan: pulumi.Output<GeneratedPlan>; warnings: string[] } {
   const { talosconfig: _t, configSource: _s, secretsBundle: _b, extraPatch, ...rest } = args;
-  const parsedExtraPatch =
-    extraPatch === undefined
-      ? undefined
-      : typeof extraPatch === "string"
-        ? parsePatchYaml("extraPatch", extraPatch)
-        : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
+  const parsedExtraPatch = parseExtraPatch(extraPatch);
   const spec = { ...rest, clusterName: rest.clusterName ?? "talos", extraPatch: parsedExtraPatch };
   staticGeneratedChecks(spec as unknown as Partial<GeneratedPlanSpec>, { vip: args.vip !== undefined });
   const warnings = isPlain(spec) ? planGeneratedConfigs(spec as unknown as GeneratedPlanSpec).warnings : [];
   const plan = validated(spec, (a) => planGeneratedConfigs(a as unknown as GeneratedPlanSpec));
   return { plan, warnings };
+}
+
+/** `extraPatch` parsed now when plain (errors before any resource), else when it resolves. */
+function parseExtraPatch(extraPatch: pulumi.Input<string> | undefined) {
+  if (extraPatch === undefined) return undefined;
+  return typeof extraPatch === "string"
+    ? parsePatchYaml("extraPatch", extraPatch)
+    : pulumi.output(extraPatch).apply((text) => parsePatchYaml("extraPatch", text));
 }
 
 function checkConfigSource(value: unknown): ConfigSource {
