@@ -4,7 +4,7 @@
  */
 import { checkLoadBalancerConflicts, GuardServiceLoadBalancer, GuardSpec } from "../src/render/guards";
 import { InputError } from "../src/core/errors";
-import { inputErrorFrom } from "./helpers/stacks";
+import { inputErrorOf } from "./helpers/errors";
 
 const nodes: GuardSpec["nodes"] = [
   { name: "cp-01", address: "192.168.30.31/24", role: "control-plane" },
@@ -34,7 +34,7 @@ const metalLb = (loadBalancerClass?: string, layer2 = false): GuardServiceLoadBa
 
 /** The guards' refusal of `spec` (an InputError; the test fails if they accept it). */
 function refusal(spec: GuardSpec): InputError {
-  return inputErrorFrom(() => checkLoadBalancerConflicts(spec));
+  return inputErrorOf(() => checkLoadBalancerConflicts(spec));
 }
 
 describe("Service load balancers without distinct classes", () => {

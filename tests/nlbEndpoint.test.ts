@@ -8,7 +8,8 @@ import { InputError } from "../src/core/errors";
 import * as checks from "../src/render/nlb/checks";
 import { checkEnvironment, MAX_ENVIRONMENT_LENGTH, NlbEndpointSpec, parseCidr, planNlbEndpoint } from "../src/render/nlb";
 import { installMocks, RecordedResource } from "../examples/stack/mockRuntime";
-import { inputErrorFrom, nlbSpecFixture } from "./helpers/stacks";
+import { nlbSpecFixture } from "./helpers/stacks";
+import { inputErrorOf } from "./helpers/errors";
 
 // Every field check of the NLB plan (src/render/nlb/checks.ts, the only ones it calls), wrapped in
 // a counting pass-through with the same behaviour, so the tests at the end can prove that each
@@ -553,7 +554,7 @@ describe("NlbEndpoint validation (before any resource)", () => {
     const rec = await installMocks("talos-endpoints", "test");
     const args = baseArgs();
     change(args);
-    const err = inputErrorFrom(() => new NlbEndpoint("api", args));
+    const err = inputErrorOf(() => new NlbEndpoint("api", args));
     expect(err.field).toBe(field);
     expect(err.message.startsWith(`${field}: ${valueText} `)).toBe(true);
     expect(err.message).toContain(phrase);

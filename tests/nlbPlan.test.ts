@@ -13,7 +13,8 @@ import {
   planNlbTargets,
   WORKER_TALOS_API_LISTENER_PORT,
 } from "../src/render/nlb";
-import { inputErrorFrom, nlbSpecFixture } from "./helpers/stacks";
+import { nlbSpecFixture } from "./helpers/stacks";
+import { inputErrorOf } from "./helpers/errors";
 
 /** The base NLB inputs (two control planes, one worker); see tests/helpers/stacks.ts. */
 const spec = nlbSpecFixture;
@@ -172,17 +173,17 @@ describe("planNlbEndpoint", () => {
     bad.environment = "prod_eu";
     bad.controlPlaneInstances = [{ ...bad.controlPlaneInstances[0], instanceId: "" }, { ...bad.controlPlaneInstances[0] }];
     bad.allowedAdminCidrs = ["10.0.0.1/16"];
-    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[1].name");
+    expect(inputErrorOf(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[1].name");
     bad.controlPlaneInstances[1].name = "cp-02";
-    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs[0]");
+    expect(inputErrorOf(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs[0]");
     bad.allowedAdminCidrs = [];
-    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("environment");
+    expect(inputErrorOf(() => planNlbEndpoint("api", bad)).field).toBe("environment");
     bad.environment = "prod";
-    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs");
+    expect(inputErrorOf(() => planNlbEndpoint("api", bad)).field).toBe("allowedAdminCidrs");
     bad.internal = true;
-    expect(inputErrorFrom(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[0].instanceId");
+    expect(inputErrorOf(() => planNlbEndpoint("api", bad)).field).toBe("controlPlaneInstances[0].instanceId");
     bad.controlPlaneInstances[0].instanceId = "i-cp01";
-    const dup = inputErrorFrom(() => planNlbEndpoint("api", bad));
+    const dup = inputErrorOf(() => planNlbEndpoint("api", bad));
     expect([dup.field, dup.message]).toEqual([
       "controlPlaneInstances[1].instanceId",
       'controlPlaneInstances[1].instanceId: "i-cp01" is also the instance of controlPlaneInstances[0]',
@@ -205,7 +206,7 @@ describe("the parts of the plan", () => {
     ]);
     expect(layout.securityGroupRules[1].resourceName).toBe("lb-nlb-sg-in-6443-2001-db8---48");
     // IPv6 is a policy error, raised with the other inputs by planNlbSettings.
-    const err = inputErrorFrom(() => planNlbSettings(layout, { ...spec(), internal: true }));
+    const err = inputErrorOf(() => planNlbSettings(layout, { ...spec(), internal: true }));
     expect([err.field, err.message]).toEqual([
       "allowedAdminCidrs[0]",
       'allowedAdminCidrs[0]: "2001:db8:0::/48" is an IPv6 range; the NLB is IPv4-only and instance targets would see IPv6 clients as the NLB\'s own address',
@@ -215,14 +216,14 @@ describe("the parts of the plan", () => {
   test("checkNlbTarget: IPv4 private addresses only, for control planes; workers have none", () => {
     const cp = { role: "controlPlane" as const, index: 1, field: "controlPlaneInstances[1]", name: "cp-02" };
     expect(checkNlbTarget(cp, { instanceId: "i-2", privateIp: "10.0.2.10" })).toEqual({ ...cp, instanceId: "i-2", privateIp: "10.0.2.10" });
-    const v6 = inputErrorFrom(() => checkNlbTarget(cp, { instanceId: "i-2", privateIp: "2001:db8::10" }));
+    const v6 = inputErrorOf(() => checkNlbTarget(cp, { instanceId: "i-2", privateIp: "2001:db8::10" }));
     expect(v6.message).toBe('controlPlaneInstances[1].privateIp: "2001:db8::10" must be the instance\'s private IPv4 address');
-    const missing = inputErrorFrom(() => checkNlbTarget(cp, { instanceId: "i-2" }));
+    const missing = inputErrorOf(() => checkNlbTarget(cp, { instanceId: "i-2" }));
     expect(missing.field).toBe("controlPlaneInstances[1].privateIp");
     expect(missing.message).toMatch(/^controlPlaneInstances\[1\]\.privateIp: \(not set\) /);
     const wk = { role: "worker" as const, index: 0, field: "workerInstances[0]", name: "wk-01" };
     expect(checkNlbTarget(wk, { instanceId: "i-9", privateIp: "ignored" })).toEqual({ ...wk, instanceId: "i-9" });
-    expect(inputErrorFrom(() => checkNlbTarget(wk, { instanceId: " i-9" })).field).toBe("workerInstances[0].instanceId");
+    expect(inputErrorOf(() => checkNlbTarget(wk, { instanceId: " i-9" })).field).toBe("workerInstances[0].instanceId");
   });
 
   test("planNlbTargets: an address used twice names the later instance", () => {
@@ -235,7 +236,7 @@ describe("the parts of the plan", () => {
       privateIp,
     });
     expect(planNlbTargets([t(0, "10.0.0.10"), t(1, "10.0.0.11")], []).talosApiEndpoints).toEqual(["10.0.0.10", "10.0.0.11"]);
-    expect(inputErrorFrom(() => planNlbTargets([t(0, "10.0.0.10"), t(1, "10.0.0.10")], [])).message).toBe(
+    expect(inputErrorOf(() => planNlbTargets([t(0, "10.0.0.10"), t(1, "10.0.0.10")], [])).message).toBe(
       'controlPlaneInstances[1].privateIp: "10.0.0.10" is also the address of controlPlaneInstances[0]',
     );
   });
@@ -265,7 +266,7 @@ describe("limits", () => {
       expect(at({ ...rest, [field]: min })).not.toThrow();
       expect(at({ ...rest, [field]: max })).not.toThrow();
       for (const bad of [min - 1, max + 1]) {
-        const err = inputErrorFrom(at({ ...rest, [field]: bad }));
+        const err = inputErrorOf(at({ ...rest, [field]: bad }));
         expect(err.field).toBe(field);
         expect(err.message).toContain(`from ${min} to ${max}`);
       }
@@ -274,22 +275,22 @@ describe("limits", () => {
     expect(at({ vpcCidr: "10.0.0.0/16" })).not.toThrow();
     expect(at({ vpcCidr: "10.0.0.0/28" })).not.toThrow();
     for (const bad of ["10.0.0.0/15", "10.0.0.0/29"]) {
-      const err = inputErrorFrom(at({ vpcCidr: bad }));
+      const err = inputErrorOf(at({ vpcCidr: bad }));
       expect(err.field).toBe("vpcCidr");
       expect(err.message).toContain("/16 to /28");
     }
     // CreateLoadBalancer / CreateTargetGroup: names of at most 32 characters; the longest suffix,
     // "-talos-wk-apid-tg", takes 17, so 15 characters of environment.
     expect(at({ environment: "a".repeat(15) })).not.toThrow();
-    const long = inputErrorFrom(at({ environment: "a".repeat(16) }));
+    const long = inputErrorOf(at({ environment: "a".repeat(16) }));
     expect(long.field).toBe("environment");
     expect(long.message).toContain(`${"a".repeat(16)}-talos-wk-apid-tg would be 33, and AWS allows at most 32; use at most 15 characters`);
     // CreateLoadBalancer: no name beginning with "internal-" (any case).
-    const internal = inputErrorFrom(at({ environment: "Internal" }));
+    const internal = inputErrorOf(at({ environment: "Internal" }));
     expect(internal.field).toBe("environment");
     expect(internal.message).toContain('AWS rejects names beginning with "internal-"');
     // CreateSecurityGroup: no name beginning with "sg-" (any case).
-    const sg = inputErrorFrom(at({ environment: "SG-prod" }));
+    const sg = inputErrorOf(at({ environment: "SG-prod" }));
     expect(sg.field).toBe("environment");
     expect(sg.message).toContain('EC2 rejects names beginning with "sg-"');
   });
@@ -301,13 +302,13 @@ describe("limits", () => {
     expect(at({ deregistrationDelay: 3600 })).not.toThrow();
     expect(at({ vpcCidr: "10.0.0.0/28" })).not.toThrow();
     expect(at({ environment: "a".repeat(15) })).not.toThrow();
-    expect(inputErrorFrom(at({ vpcCidr: "10.0.0.0/29" })).message).toContain("/16 to /28");
-    expect(inputErrorFrom(at({ healthCheckInterval: 301 })).message).toContain("from 5 to 300 seconds");
-    expect(inputErrorFrom(at({ healthCheckInterval: 10, healthCheckTimeout: 11 })).message).toContain(
+    expect(inputErrorOf(at({ vpcCidr: "10.0.0.0/29" })).message).toContain("/16 to /28");
+    expect(inputErrorOf(at({ healthCheckInterval: 301 })).message).toContain("from 5 to 300 seconds");
+    expect(inputErrorOf(at({ healthCheckInterval: 10, healthCheckTimeout: 11 })).message).toContain(
       "must not exceed healthCheckInterval (10 s)",
     );
-    expect(inputErrorFrom(at({ unhealthyThreshold: 11 })).message).toContain("from 2 to 10 checks");
-    expect(inputErrorFrom(at({ deregistrationDelay: 3601 })).message).toContain("from 0 to 3600 seconds");
-    expect(inputErrorFrom(at({ preserveClientIp: "yes" as unknown as boolean })).field).toBe("preserveClientIp");
+    expect(inputErrorOf(at({ unhealthyThreshold: 11 })).message).toContain("from 2 to 10 checks");
+    expect(inputErrorOf(at({ deregistrationDelay: 3601 })).message).toContain("from 0 to 3600 seconds");
+    expect(inputErrorOf(at({ preserveClientIp: "yes" as unknown as boolean })).field).toBe("preserveClientIp");
   });
 });

@@ -5,7 +5,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { PROJECT, readStackConfig, StackConfig } from "../../examples/stack/config";
 import { loadStackConfig, synth, SynthResult } from "../../examples/stack/synth";
-import { InputError } from "../../src/core/errors";
 import type { NlbEndpointSpec } from "../../src/render/nlb";
 
 const made: string[] = [];
@@ -59,21 +58,6 @@ export function readVariantConfig(stack: string, changes: Record<string, unknown
   for (const key of unsetSecrets) delete config[`${PROJECT}:${key}`];
   pulumi.runtime.setAllConfig(config, secretKeys);
   return readStackConfig();
-}
-
-/**
- * Runs `fn`, which must throw an {@link InputError}.
- * @returns the error, for the caller to check its field and message.
- * @throws (failing the test) when `fn` returns, or throws anything but an `InputError`.
- */
-export function inputErrorFrom(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error("expected an InputError");
 }
 
 /**
