@@ -176,6 +176,12 @@ describe("workers in patch mode", () => {
     expect(wk.stdin).toBe(patches["wk-01"]);
     expect(wk.create).not.toContain("etcd on the node");
     expect(wk.create).toContain("--nodes 10.20.0.21 --endpoints 10.20.0.21");
+    expect(await valueOf(push.applyOrder)).toEqual([
+      "1. cp-01: talosctl patch machineconfig, wait for etcd",
+      "2. cp-02: talosctl patch machineconfig, wait for etcd",
+      "3. cp-03: talosctl patch machineconfig, wait for etcd",
+      "4. workers, 2 at a time: wk-01, wk-02, wk-03: talosctl patch machineconfig (endpoint, KubePrism)",
+    ]);
   });
 
   test.each([

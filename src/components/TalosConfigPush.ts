@@ -5,7 +5,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { componentToken, ControlPlaneNodeArgs, LinkSelectorArgs } from "./contract";
 import { isPlain, validated } from "./inputs";
-import { checkStatic, planTalosConfigPush, TalosConfigPushPlanSpec } from "../render/talos/pushPlan";
+import { checkStatic, planTalosConfigPush, renderPatchApplyOrder, TalosConfigPushPlanSpec } from "../render/talos/pushPlan";
 import { PUSH_INTERPRETER, READER_ENV, TALOSCONFIG_ENV } from "../render/talos/talosctl";
 import { pushReaderCommand } from "../render/talos/pushReader";
 import { ApplyMode, ConfigSource, LinkAddressing } from "../render/enums";
@@ -347,14 +347,13 @@ export class TalosConfigPush extends pulumi.ComponentResource {
     this.patchHashes = plans.apply((p) => mapValues(p, (v) => v.hash));
     this.talosconfig = secretConfig;
     this.kubeconfig = pulumi.output(undefined);
-    this.applyOrder = pulumi.output([
-      ...args.controlPlanes.map((n, i) => `${i + 1}. ${n.name}: talosctl patch machineconfig, wait for etcd`),
-      ...((args.workers ?? []).length > 0
-        ? [
-            `${args.controlPlanes.length + 1}. workers, ${args.workerParallelism ?? 2} at a time: ${(args.workers ?? []).map((w) => w.name).join(", ")}: talosctl patch machineconfig (endpoint, KubePrism)`,
-          ]
-        : []),
-    ]);
+    this.applyOrder = pulumi.output(
+      renderPatchApplyOrder(
+        args.controlPlanes.map((n) => n.name),
+        (args.workers ?? []).map((w) => w.name),
+        parallelism,
+      ),
+    );
     this.registerOutputs({
       patches: this.patches,
       commandLines: this.commandLines,

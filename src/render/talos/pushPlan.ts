@@ -154,3 +154,18 @@ export function planTalosConfigPush(args: TalosConfigPushPlanSpec): Record<strin
   }
   return plans;
 }
+
+/**
+ * Patch mode's `applyOrder`: one line per control plane, in the order given, then one line for the
+ * workers (`parallelism` at a time) when there are any.
+ */
+export function renderPatchApplyOrder(controlPlanes: string[], workers: string[], parallelism: number): string[] {
+  return [
+    ...controlPlanes.map((n, i) => `${i + 1}. ${n}: talosctl patch machineconfig, wait for etcd`),
+    ...(workers.length > 0
+      ? [
+          `${controlPlanes.length + 1}. workers, ${parallelism} at a time: ${workers.join(", ")}: talosctl patch machineconfig (endpoint, KubePrism)`,
+        ]
+      : []),
+  ];
+}
